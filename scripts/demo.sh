@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# make demo: runs a scripted sample case from start to finish in a temporary
+# folder with a throw-away examiner identity, and shows a tampered copy of
+# the custody ledger being caught.
+set -euo pipefail
+bin=$(cd "$(dirname "${1:-bin/pangolin}")" && pwd)/$(basename "${1:-bin/pangolin}")
+work=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-demo.XXXXXX")
+export PANGOLIN_HOME="$work/examiner"
+unset PANGOLIN_PASSPHRASE
+cd "$work"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ pangolin'; printf ' %q' "$@"; printf '\n'; "$bin" "$@"; }
+
+step "Examiner identity (Ed25519 key; kept in \$PANGOLIN_HOME for this demo)"
+run examiner init --name "Jane Doe" --id JD-123 --org "Kenya Wildlife Service" --no-passphrase
+
+step "A new case"
+run case init OP-THUNDER --id OP-THUNDER --title "Ivory and pangolin scales, Mombasa port" --agency "Kenya Wildlife Service"
+cd OP-THUNDER
+
+step "Custody actions on two exhibits"
+run custody seal --exhibit EX-001 --seal-no KWS-S-0412 --note "Samsung phone in tamper-evident bag"
+run custody note --exhibit EX-001 "Phone in airplane mode, battery 41%, photographed front and back"
+run custody transfer --exhibit EX-001 --to "Evidence room/ER-7" --reason "secure storage" --location "Mombasa HQ"
+run custody seal --exhibit EX-002 --seal-no KWS-S-0413 --note "32 GB SD card from trail camera"
+
+step "A second examiner joins by acting on the case"
+PANGOLIN_HOME="$work/examiner2" "$bin" examiner init --name "Amani Mwangi" --id AM-7 --no-passphrase >/dev/null
+printf '$ pangolin custody transfer ... (as AM-7)\n'
+PANGOLIN_HOME="$work/examiner2" "$bin" custody transfer --exhibit EX-002 --to "Forensic lab/FL-2" --reason "imaging" --location "Nairobi"
+
+step "The ledger"
+run custody log
+run case info
+
+step "Verify the whole ledger"
+run custody verify
+
+step "Save a signed checkpoint (as given to a prosecutor), then carry on"
+echo '$ pangolin custody checkpoint > checkpoint-for-prosecutor.txt'
+"$bin" custody checkpoint >"$work/checkpoint-for-prosecutor.txt"
+cat "$work/checkpoint-for-prosecutor.txt"
+run custody note --exhibit EX-002 "Image verified, card returned to ER-7"
+run custody prove --checkpoint "$work/checkpoint-for-prosecutor.txt"
+
+step "Tamper demonstration on a copy: change one word in entry 3"
+cp -r "$work/OP-THUNDER" "$work/tampered"
+sed -i.bak '3s/airplane mode/normal mode/' "$work/tampered/custody/ledger.jsonl"
+rm -f "$work/tampered/custody/ledger.jsonl.bak"
+set +e
+run --case "$work/tampered" custody verify
+status=$?
+run --case "$work/tampered" custody prove --checkpoint "$work/checkpoint-for-prosecutor.txt"
+prove_status=$?
+set -e
+if [ "$status" -ne 3 ] || [ "$prove_status" -ne 3 ]; then
+	echo "demo: tampering was NOT detected (exit $status, $prove_status)" >&2
+	exit 1
+fi
+echo "tampering detected: verify and prove exited 3"
+
+step "The original is untouched"
+run custody verify >/dev/null && echo "original ledger still verifies"
+
+printf '\nThe sample case is in %s\n' "$work/OP-THUNDER"
