@@ -182,4 +182,3 @@ func lineEnds(ctx context.Context, path string) (lineLayout, error) {
 	}
 	return ll, nil
 }
-

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -134,7 +135,6 @@ func (l *Ledger) verifyLocked(ctx context.Context, opts VerifyOptions, ledgerLim
 	var tree frontier
 	var roots []tlog.Hash
 	prev := GenesisPrev
-	var consumed int64
 	var lastTime string
 
 	check := func(pos int64, r *lineResult) {
@@ -181,9 +181,8 @@ func (l *Ledger) verifyLocked(ctx context.Context, opts VerifyOptions, ledgerLim
 		lastTime = e.Time
 	}
 
-	var batch [][]byte
 	results := make([]lineResult, batchSize)
-	flush := func() {
+	torn, err := readBatches(ctx, l.Path(), ledgerLimit, func(batch [][]byte) {
 		parallel(len(batch), func(i int) {
 			line := batch[i]
 			r := lineResult{lineHash: LineHash(line), record: tlog.RecordHash(line)}
@@ -197,25 +196,14 @@ func (l *Ledger) verifyLocked(ctx context.Context, opts VerifyOptions, ledgerLim
 			check(rep.Entries+1, &results[i])
 			rep.Entries++
 		}
-		batch = batch[:0]
 		if opts.Progress != nil {
 			opts.Progress(rep.Entries)
 		}
-	}
-	for line, err := range l.lines(ctx, ledgerLimit) {
-		if err != nil {
-			return nil, err
-		}
-		consumed += int64(len(line)) + 1
-		batch = append(batch, append([]byte(nil), line...))
-		if len(batch) == batchSize {
-			flush()
-		}
-	}
-	flush()
-	if torn, err := tornBytes(l.Path(), consumed, ledgerLimit); err != nil {
+	})
+	if err != nil {
 		return nil, err
-	} else if torn > 0 {
+	}
+	if torn > 0 {
 		rep.add(rep.Entries+1, ProblemTorn, "the last line is incomplete (%s without end of line): a write was cut off, as by power loss; run 'pangolin custody repair'", plural(torn, "byte"))
 	}
 	rep.Root = tree.root()
@@ -239,7 +227,6 @@ func (l *Ledger) verifyCheckpoints(ctx context.Context, rep *Report, roster []Ac
 		return err
 	}
 	n := int64(len(roots))
-	var consumed int64
 	// After one checkpoint disagrees with the tree, every later one does
 	// too; they are counted, not listed.
 	var firstMismatch, laterMismatches int64
@@ -247,9 +234,8 @@ func (l *Ledger) verifyCheckpoints(ctx context.Context, rep *Report, roster []Ac
 		cp  *Checkpoint
 		err error
 	}
-	var batch [][]byte
 	results := make([]cpResult, batchSize)
-	flush := func() {
+	torn, err := readBatches(ctx, l.checkpointsPath(), limit, func(batch [][]byte) {
 		parallel(len(batch), func(i int) {
 			msg, err := decodeCheckpointLine(batch[i])
 			if err != nil {
@@ -281,22 +267,11 @@ func (l *Ledger) verifyCheckpoints(ctx context.Context, rep *Report, roster []Ac
 				rep.Head = r.cp
 			}
 		}
-		batch = batch[:0]
-	}
-	for line, err := range fileLines(ctx, l.checkpointsPath(), limit) {
-		if err != nil {
-			return err
-		}
-		consumed += int64(len(line)) + 1
-		batch = append(batch, append([]byte(nil), line...))
-		if len(batch) == batchSize {
-			flush()
-		}
-	}
-	flush()
-	if torn, err := tornBytes(l.checkpointsPath(), consumed, limit); err != nil {
+	})
+	if err != nil {
 		return err
-	} else if torn > 0 {
+	}
+	if torn > 0 {
 		rep.add(min(rep.Checkpoints+1, n+1), ProblemTorn, "the checkpoints file ends in an incomplete line (%s): a write was cut off; run 'pangolin custody repair'", plural(torn, "byte"))
 	}
 	if laterMismatches > 0 {
@@ -308,9 +283,26 @@ func (l *Ledger) verifyCheckpoints(ctx context.Context, rep *Report, roster []Ac
 	return nil
 }
 
-// tornBytes returns how many bytes of path (up to limit, all with limit < 0)
-// follow the last complete line.
-func tornBytes(path string, consumed, limit int64) (int64, error) {
+// readBatches streams the complete lines of path (up to limit bytes, all
+// with limit < 0) to fn in batches of batchSize copies, and returns how
+// many bytes follow the last complete line (a torn write).
+func readBatches(ctx context.Context, path string, limit int64, fn func(batch [][]byte)) (torn int64, err error) {
+	var consumed int64
+	batch := make([][]byte, 0, batchSize)
+	for line, err := range fileLines(ctx, path, limit) {
+		if err != nil {
+			return 0, err
+		}
+		consumed += int64(len(line)) + 1
+		batch = append(batch, bytes.Clone(line))
+		if len(batch) == batchSize {
+			fn(batch)
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		fn(batch)
+	}
 	fi, err := os.Stat(path)
 	if os.IsNotExist(err) {
 		return 0, nil
