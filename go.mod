@@ -3,6 +3,7 @@ module github.com/pangolin-forensics/pangolin
 go 1.26.0
 
 require (
+	filippo.io/edwards25519 v1.2.0
 	github.com/gofrs/flock v0.13.2
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/spf13/cobra v1.10.2

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
@@ -123,49 +124,87 @@ func signCheckpoint(id *Identity, origin string, size int64, root tlog.Hash, now
 	return c, nil
 }
 
-// verifiers returns the note verifiers for a roster's keys.
-func verifiers(roster []Actor) (note.Verifiers, error) {
-	var vs []note.Verifier
-	for _, a := range roster {
-		vkey, err := note.NewEd25519VerifierKey(noteName(a.ID), a.Key)
-		if err != nil {
-			return nil, fmt.Errorf("roster %s: %w", a.ID, err)
-		}
-		v, err := note.NewVerifier(vkey)
-		if err != nil {
-			return nil, fmt.Errorf("roster %s: %w", a.ID, err)
-		}
-		vs = append(vs, v)
-	}
-	return note.VerifierList(vs...), nil
+// rosterKeys finds a roster key by its note signer name and key hash.
+type rosterKeys map[noteKeyID]ed25519.PublicKey
+
+type noteKeyID struct {
+	name string
+	hash uint32
 }
 
-// OpenCheckpoint parses a signed checkpoint and checks that at least one of
-// the roster's keys signed it.
+func newRosterKeys(roster []Actor) rosterKeys {
+	keys := make(rosterKeys, len(roster))
+	for _, a := range roster {
+		name := noteName(a.ID)
+		keys[noteKeyID{name, noteKeyHash(name, a.Key)}] = a.Key
+	}
+	return keys
+}
+
+// collector is a note.Verifiers whose verifiers accept every signature by
+// a roster key and record it, so that the signatures can be checked
+// afterwards, in a batch, by verifySigs.
+type collector struct {
+	keys  rosterKeys
+	items []sigItem
+}
+
+func (c *collector) Verifier(name string, hash uint32) (note.Verifier, error) {
+	pub, ok := c.keys[noteKeyID{name, hash}]
+	if !ok {
+		return nil, &note.UnknownVerifierError{Name: name, KeyHash: hash}
+	}
+	return collectVerifier{c, name, hash, pub}, nil
+}
+
+type collectVerifier struct {
+	c    *collector
+	name string
+	hash uint32
+	pub  ed25519.PublicKey
+}
+
+func (v collectVerifier) Name() string    { return v.name }
+func (v collectVerifier) KeyHash() uint32 { return v.hash }
+func (v collectVerifier) Verify(msg, sig []byte) bool {
+	v.c.items = append(v.c.items, sigItem{pub: v.pub, msg: bytes.Clone(msg), sig: bytes.Clone(sig)})
+	return true
+}
+
+// OpenCheckpoint parses a signed checkpoint and checks that examiners on
+// the roster signed it, and that every roster signature on it is valid.
 func OpenCheckpoint(msg []byte, roster []Actor) (*Checkpoint, error) {
-	vs, err := verifiers(roster)
+	cp, sigs, err := parseSignedCheckpoint(msg, newRosterKeys(roster))
 	if err != nil {
 		return nil, err
 	}
-	return openCheckpoint(msg, vs)
+	for _, ok := range verifySigs(sigs) {
+		if !ok {
+			return nil, fmt.Errorf("%w: invalid signature by %s", ErrCheckpoint, cp.Signer)
+		}
+	}
+	return cp, nil
 }
 
-func openCheckpoint(msg []byte, vs note.Verifiers) (*Checkpoint, error) {
-	n, err := note.Open(msg, vs)
+// parseSignedCheckpoint parses a signed checkpoint and returns the roster
+// signatures on it, not yet verified.
+func parseSignedCheckpoint(msg []byte, keys rosterKeys) (*Checkpoint, []sigItem, error) {
+	col := &collector{keys: keys}
+	n, err := note.Open(msg, col)
 	if err != nil {
 		var unv *note.UnverifiedNoteError
 		if errors.As(err, &unv) {
-			return nil, fmt.Errorf("%w: not signed by any examiner on the roster", ErrCheckpoint)
+			return nil, nil, fmt.Errorf("%w: not signed by any examiner on the roster", ErrCheckpoint)
 		}
-		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrCheckpoint, err)
 	}
 	c, err := parseCheckpointText(n.Text)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.Signer = n.Sigs[0].Name
 	c.Note = string(msg)
-	return c, nil
+	return c, col.items, nil
 }
 
 // checkpointLine is one line of the checkpoints file.

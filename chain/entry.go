@@ -168,6 +168,18 @@ func (e *Entry) VerifySig() bool {
 	return ed25519.Verify(e.Actor.Key, msg, e.Sig)
 }
 
+// signedPart returns the bytes an entry's signature covers, cut from its
+// canonical line: the sig field is last, so the line without it is the
+// line up to `,"sig":` closed with a brace. Only for lines ParseEntry
+// accepted.
+func signedPart(line []byte) []byte {
+	i := bytes.LastIndex(line, []byte(`,"sig":"`))
+	if i < 0 {
+		return line
+	}
+	return append(bytes.Clone(line[:i]), '}')
+}
+
 // LineHash is the value the next entry's prev field holds: the SHA-256 of the
 // whole line (signature included, newline excluded), in hex.
 func LineHash(line []byte) string {

@@ -74,7 +74,7 @@ func buildLedger(t testing.TB, dir string, a, b *Identity, n int, edit func(i in
 		var e Entry
 		switch {
 		case i == 0:
-			e = Entry{Action: ActionCaseInit, Note: "case opened", Attrs: map[string]string{"case_id": "OP-THUNDER", "title": "Ivory <export> & \"timber\""}}
+			e = Entry{Action: ActionCaseInit, Note: "case opened", Attrs: map[string]string{"case_id": "OP-THUNDER", "title": "Ivory <export> & \"timber\"", "sig": ",\"sig\":\""}}
 		case i == 5:
 			who, e = b, Entry{Action: ActionExaminerAdd}
 		case i%4 == 1:

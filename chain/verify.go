@@ -187,11 +187,19 @@ func (l *Ledger) verifyLocked(ctx context.Context, opts VerifyOptions, ledgerLim
 			line := batch[i]
 			r := lineResult{lineHash: LineHash(line), record: tlog.RecordHash(line)}
 			r.entry, r.err = ParseEntry(line)
-			if r.err == nil {
-				r.sigOK = r.entry.VerifySig()
-			}
 			results[i] = r
 		})
+		var sigs []sigItem
+		var signed []int
+		for i := range batch {
+			if e := results[i].entry; e != nil && len(e.Sig) > 0 {
+				sigs = append(sigs, sigItem{pub: e.Actor.Key, msg: signedPart(batch[i]), sig: e.Sig})
+				signed = append(signed, i)
+			}
+		}
+		for j, ok := range verifySigs(sigs) {
+			results[signed[j]].sigOK = ok
+		}
 		for i := range batch {
 			check(rep.Entries+1, &results[i])
 			rep.Entries++
@@ -222,17 +230,15 @@ func (l *Ledger) verifyLocked(ctx context.Context, opts VerifyOptions, ledgerLim
 // verifyCheckpoints checks the checkpoints file against the tree roots:
 // checkpoint line j must be the signed head of the first j entries.
 func (l *Ledger) verifyCheckpoints(ctx context.Context, rep *Report, roster []Actor, roots []tlog.Hash, limit int64) error {
-	vs, err := verifiers(roster)
-	if err != nil {
-		return err
-	}
+	keys := newRosterKeys(roster)
 	n := int64(len(roots))
 	// After one checkpoint disagrees with the tree, every later one does
 	// too; they are counted, not listed.
 	var firstMismatch, laterMismatches int64
 	type cpResult struct {
-		cp  *Checkpoint
-		err error
+		cp   *Checkpoint
+		sigs []sigItem
+		err  error
 	}
 	results := make([]cpResult, batchSize)
 	torn, err := readBatches(ctx, l.checkpointsPath(), limit, func(batch [][]byte) {
@@ -242,9 +248,22 @@ func (l *Ledger) verifyCheckpoints(ctx context.Context, rep *Report, roster []Ac
 				results[i] = cpResult{err: err}
 				return
 			}
-			cp, err := openCheckpoint(msg, vs)
-			results[i] = cpResult{cp, err}
+			cp, sigs, err := parseSignedCheckpoint(msg, keys)
+			results[i] = cpResult{cp, sigs, err}
 		})
+		var sigs []sigItem
+		for i := range batch {
+			sigs = append(sigs, results[i].sigs...)
+		}
+		valid := verifySigs(sigs)
+		for i := range batch {
+			for range results[i].sigs {
+				if !valid[0] && results[i].err == nil {
+					results[i].err = fmt.Errorf("%w: invalid signature by %s", ErrCheckpoint, results[i].cp.Signer)
+				}
+				valid = valid[1:]
+			}
+		}
 		for i := range batch {
 			rep.Checkpoints++
 			j := rep.Checkpoints
