@@ -113,3 +113,60 @@ func TestRosterHealsAfterCrash(t *testing.T) {
 	}
 	verifyOK(t, c)
 }
+
+func TestVerifyFiles(t *testing.T) {
+	ctx := context.Background()
+	jane := identity(t, "JD-123", "Jane Doe")
+	c := newCase(t, jane)
+	image := filepath.Join(c.Dir, EvidenceDir, "EX-001", "image.raw")
+	if err := os.MkdirAll(filepath.Dir(image), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(image, []byte("sector data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := hashFile(ctx, image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A file outside the case folder, named by a hostile relative path,
+	// must not be opened.
+	outside := filepath.Join(filepath.Dir(c.Dir), "secret")
+	if err := os.WriteFile(outside, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Record(ctx, jane, chain.Entry{Action: "acquire", Exhibit: "EX-001",
+		Inputs:  []chain.Ref{{Path: "/dev/sdb", SHA256: sum}, {Path: "../secret", SHA256: sum}},
+		Outputs: []chain.Ref{{Path: "evidence/EX-001/image.raw", Size: 11, SHA256: sum}}}); err != nil {
+		t.Fatal(err)
+	}
+	status := func() map[string]string {
+		checks, err := c.VerifyFiles(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, fc := range checks {
+			out[fc.Path] = fc.Status
+		}
+		return out
+	}
+	want := map[string]string{"/dev/sdb": FileOutside, "../secret": FileOutside, "evidence/EX-001/image.raw": FileOK}
+	for p, s := range status() {
+		if want[p] != s {
+			t.Errorf("%s: %s, want %s", p, s, want[p])
+		}
+	}
+	if err := os.WriteFile(image, []byte("sector dat4"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s := status()["evidence/EX-001/image.raw"]; s != FileChanged {
+		t.Errorf("changed image: %s", s)
+	}
+	if err := os.Remove(image); err != nil {
+		t.Fatal(err)
+	}
+	if s := status()["evidence/EX-001/image.raw"]; s != FileMissing {
+		t.Errorf("removed image: %s", s)
+	}
+}

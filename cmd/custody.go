@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pangolin-forensics/pangolin/catalog"
 	"github.com/pangolin-forensics/pangolin/chain"
 )
 
@@ -251,14 +252,19 @@ a prefix of the ledger as it is then.`,
 }
 
 func newCmdCustodyVerify(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	var files bool
+	c := &cobra.Command{
 		Use:   "verify",
 		Short: "Verify the whole custody ledger",
 		Long: `Recomputes everything the ledger claims: every entry's canonical form,
 position, hash chain link, signer (on the case roster and introduced on the
 ledger) and signature; the Merkle tree; and every signed checkpoint. Any edit,
 deletion, insertion, reordering, truncation, torn write or bad signature makes
-it exit 3, naming the first bad entry.`,
+it exit 3, naming the first bad entry.
+
+With --files it also re-hashes every file in the case folder whose SHA-256 the
+ledger recorded (images, reports, exports, moved-aside damage) and exits 3 if
+one is missing or changed.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, args []string) error {
 			cs, err := f.Case()
@@ -271,19 +277,60 @@ it exit 3, naming the first bad entry.`,
 			if err != nil {
 				return err
 			}
-			if f.JSON {
-				if err := writeJSON(f, rep); err != nil {
+			var checks []catalog.FileCheck
+			if files {
+				if checks, err = cs.VerifyFiles(c.Context()); err != nil {
 					return err
 				}
+			}
+			bad := badFiles(checks)
+			if f.JSON {
+				err = writeJSON(f, struct {
+					*chain.Report
+					Files []catalog.FileCheck `json:"files,omitempty"`
+				}{rep, checks})
 			} else {
 				printReport(f.IO.Out, rep)
+				printFileChecks(f.IO.Out, checks)
 			}
-			if !rep.OK {
+			switch {
+			case err != nil:
+				return err
+			case !rep.OK:
 				return mismatchf("custody ledger %s: %s", cs.Ledger().Path(), rep.First())
+			case len(bad) > 0:
+				return mismatchf("%s %s (recorded in entry %d)", bad[0].Path, bad[0].Status, bad[0].Seq)
 			}
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&files, "files", false, "also re-hash the files the ledger records")
+	return c
+}
+
+func badFiles(checks []catalog.FileCheck) []catalog.FileCheck {
+	var bad []catalog.FileCheck
+	for _, fc := range checks {
+		if fc.Status == catalog.FileChanged || fc.Status == catalog.FileMissing {
+			bad = append(bad, fc)
+		}
+	}
+	return bad
+}
+
+func printFileChecks(w io.Writer, checks []catalog.FileCheck) {
+	if checks == nil {
+		return
+	}
+	counts := map[string]int{}
+	for _, fc := range checks {
+		counts[fc.Status]++
+		if fc.Status != catalog.FileOK {
+			fmt.Fprintf(w, "  %-8s entry %d: %s\n", fc.Status, fc.Seq, clean(fc.Path))
+		}
+	}
+	fmt.Fprintf(w, "files: %d ok, %d changed, %d missing, %d outside the case folder (not checked)\n",
+		counts[catalog.FileOK], counts[catalog.FileChanged], counts[catalog.FileMissing], counts[catalog.FileOutside])
 }
 
 func printReport(w io.Writer, rep *chain.Report) {
