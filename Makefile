@@ -31,7 +31,7 @@ demo: build
 	bash scripts/demo.sh $(BIN)
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+	bash scripts/bench.sh
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)

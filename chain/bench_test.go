@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // benchLedger builds (once per process) a ledger of n entries by one
@@ -71,11 +73,17 @@ func BenchmarkAppend(b *testing.B) {
 	tl.noSync = false
 	defer func() { tl.noSync = true }()
 	ctx := context.Background()
+	var lat []time.Duration
 	for b.Loop() {
+		start := time.Now()
 		if _, _, err := tl.Append(ctx, tl.a, Entry{Action: ActionNote, Note: "bench"}); err != nil {
 			b.Fatal(err)
 		}
+		lat = append(lat, time.Since(start))
 	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-p50")
+	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "ms-p95")
 }
 
 var benchSizes = []int{1000, 100000}

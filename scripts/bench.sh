@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# make bench: Go benchmarks, each with an iteration count that suits it.
+# Later stages add reference tools run side by side on the same data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== custody ledger: full verify (100,000 entries) and durable append latency"
+go test -run '^$' -bench '^BenchmarkVerify$' -benchtime 3x ./chain
+go test -run '^$' -bench '^BenchmarkAppend$' -benchtime 500x ./chain
