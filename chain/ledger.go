@@ -358,6 +358,14 @@ func fileLines(ctx context.Context, path string, limit int64) iter.Seq2[[]byte, 
 			if err == io.EOF {
 				return
 			}
+			var long *LongLineError
+			if errors.As(err, &long) {
+				// Reported, then skipped: the next line is still read.
+				if !yield(nil, long) {
+					return
+				}
+				continue
+			}
 			if err != nil {
 				yield(nil, fmt.Errorf("%s: %w", path, err))
 				return
@@ -372,33 +380,49 @@ func fileLines(ctx context.Context, path string, limit int64) iter.Seq2[[]byte, 
 	}
 }
 
-// errLineTooLong is returned for a line over MaxLineSize.
-var errLineTooLong = fmt.Errorf("line longer than %d bytes", MaxLineSize)
+// LongLineError reports a line over MaxLineSize, which is skipped without
+// being held in memory.
+type LongLineError struct {
+	Size int64 // bytes in the line, without its newline
+}
+
+func (e *LongLineError) Error() string {
+	return fmt.Sprintf("%v: line of %d bytes exceeds %d", ErrMalformed, e.Size, MaxLineSize)
+}
+
+func (e *LongLineError) Unwrap() error { return ErrMalformed }
 
 // readLine returns the next newline-terminated line without its newline;
-// nil, nil for trailing bytes without a newline; io.EOF at the end. It never
-// holds more than MaxLineSize bytes.
+// nil, nil for trailing bytes without a newline; io.EOF at the end; a
+// *LongLineError, having skipped past its newline, for a line longer than
+// MaxLineSize. It never holds more than MaxLineSize bytes.
 func readLine(br *bufio.Reader) ([]byte, error) {
 	var long []byte
+	var skipped int64
 	for {
 		frag, err := br.ReadSlice('\n')
 		switch {
+		case err == nil && skipped > 0:
+			return nil, &LongLineError{Size: skipped + int64(len(frag)) - 1}
+		case err == nil && long == nil:
+			return frag[:len(frag)-1], nil
 		case err == nil:
-			if long == nil {
-				return frag[:len(frag)-1], nil
-			}
 			long = append(long, frag[:len(frag)-1]...)
 			if len(long) > MaxLineSize {
-				return nil, errLineTooLong
+				return nil, &LongLineError{Size: int64(len(long))}
 			}
 			return long, nil
 		case errors.Is(err, bufio.ErrBufferFull):
+			if skipped > 0 {
+				skipped += int64(len(frag))
+				continue
+			}
 			long = append(long, frag...)
 			if len(long) > MaxLineSize {
-				return nil, errLineTooLong
+				skipped, long = int64(len(long)), nil
 			}
 		case err == io.EOF:
-			if len(frag) == 0 && long == nil {
+			if len(frag) == 0 && long == nil && skipped == 0 {
 				return nil, io.EOF
 			}
 			return nil, nil

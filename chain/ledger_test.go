@@ -267,6 +267,11 @@ func TestTamperStructure(t *testing.T) {
 			return orig[:len(orig)-len(lines[matrixSize-1])/2]
 		}, nil, matrixSize},
 		{"truncate last entry's newline", func(*testing.T) []byte { return orig[:len(orig)-1] }, nil, matrixSize},
+		{"line over the size limit", func(*testing.T) []byte {
+			huge := append(append([]byte(`{"note":"`), bytes.Repeat([]byte("a"), 3*MaxLineSize/2)...), "\"}\n"...)
+			ls := append(append(append([][]byte{}, lines[:4]...), huge), lines[5:]...)
+			return join(ls)
+		}, nil, 5},
 	}
 	// A consistent rewrite of the whole ledger under another key: every
 	// entry, chain link and signature valid, only the key differs.

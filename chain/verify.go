@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -123,7 +124,13 @@ type lineResult struct {
 	record   tlog.Hash
 }
 
-const batchSize = 2048
+// Verification reads lines in batches of at most batchSize lines and
+// batchBytes bytes, so a hostile file of long lines cannot make it hold
+// more than batchBytes (plus one line) at once.
+const (
+	batchSize  = 2048
+	batchBytes = 16 << 20
+)
 
 func (l *Ledger) verifyLocked(ctx context.Context, opts VerifyOptions, ledgerLimit, cpLimit int64) (*Report, error) {
 	rep := &Report{OK: true}
@@ -182,11 +189,13 @@ func (l *Ledger) verifyLocked(ctx context.Context, opts VerifyOptions, ledgerLim
 	}
 
 	results := make([]lineResult, batchSize)
-	torn, err := readBatches(ctx, l.Path(), ledgerLimit, func(batch [][]byte) {
+	torn, err := readBatches(ctx, l.Path(), ledgerLimit, func(batch [][]byte, errs []error) {
 		parallel(len(batch), func(i int) {
 			line := batch[i]
-			r := lineResult{lineHash: LineHash(line), record: tlog.RecordHash(line)}
-			r.entry, r.err = ParseEntry(line)
+			r := lineResult{lineHash: LineHash(line), record: tlog.RecordHash(line), err: errs[i]}
+			if r.err == nil {
+				r.entry, r.err = ParseEntry(line)
+			}
 			results[i] = r
 		})
 		var sigs []sigItem
@@ -241,8 +250,12 @@ func (l *Ledger) verifyCheckpoints(ctx context.Context, rep *Report, roster []Ac
 		err  error
 	}
 	results := make([]cpResult, batchSize)
-	torn, err := readBatches(ctx, l.checkpointsPath(), limit, func(batch [][]byte) {
+	torn, err := readBatches(ctx, l.checkpointsPath(), limit, func(batch [][]byte, errs []error) {
 		parallel(len(batch), func(i int) {
+			if errs[i] != nil {
+				results[i] = cpResult{err: errs[i]}
+				return
+			}
 			msg, err := decodeCheckpointLine(batch[i])
 			if err != nil {
 				results[i] = cpResult{err: err}
@@ -303,24 +316,33 @@ func (l *Ledger) verifyCheckpoints(ctx context.Context, rep *Report, roster []Ac
 }
 
 // readBatches streams the complete lines of path (up to limit bytes, all
-// with limit < 0) to fn in batches of batchSize copies, and returns how
-// many bytes follow the last complete line (a torn write).
-func readBatches(ctx context.Context, path string, limit int64, fn func(batch [][]byte)) (torn int64, err error) {
-	var consumed int64
+// with limit < 0) to fn in batches of copies (see batchSize), with each
+// line's read error (a *LongLineError, the line nil), and returns how many
+// bytes follow the last complete line (a torn write).
+func readBatches(ctx context.Context, path string, limit int64, fn func(batch [][]byte, errs []error)) (torn int64, err error) {
+	var consumed, held int64
 	batch := make([][]byte, 0, batchSize)
+	errs := make([]error, 0, batchSize)
 	for line, err := range fileLines(ctx, path, limit) {
-		if err != nil {
+		var long *LongLineError
+		switch {
+		case errors.As(err, &long):
+			consumed += long.Size + 1
+		case err != nil:
 			return 0, err
+		default:
+			consumed += int64(len(line)) + 1
+			held += int64(len(line))
 		}
-		consumed += int64(len(line)) + 1
 		batch = append(batch, bytes.Clone(line))
-		if len(batch) == batchSize {
-			fn(batch)
-			batch = batch[:0]
+		errs = append(errs, err)
+		if len(batch) == batchSize || held >= batchBytes {
+			fn(batch, errs)
+			batch, errs, held = batch[:0], errs[:0], 0
 		}
 	}
 	if len(batch) > 0 {
-		fn(batch)
+		fn(batch, errs)
 	}
 	fi, err := os.Stat(path)
 	if os.IsNotExist(err) {
