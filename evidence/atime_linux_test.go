@@ -1,0 +1,15 @@
+package evidence
+
+import (
+	"os"
+	"syscall"
+	"time"
+)
+
+func accessTime(fi os.FileInfo) (time.Time, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Unix(st.Atim.Sec, st.Atim.Nsec), true
+}

@@ -1,0 +1,20 @@
+// Package evidence opens sources of evidence for reading, never for
+// writing. Every byte pangolin reads from a seized file or device comes
+// through here.
+//
+// Later, it will open images (split raw, E01) as io.ReaderAt with a size;
+// for now it opens plain files and devices.
+package evidence
+
+import "os"
+
+// Open opens path read-only. On Linux it asks the kernel not to update the
+// file's access time (O_NOATIME), which would otherwise change the
+// evidence's metadata, falling back to a plain read-only open where the
+// caller may not use that flag (files it does not own, as a non-root user).
+func Open(path string) (*os.File, error) {
+	if f, err := os.OpenFile(path, os.O_RDONLY|noATime, 0); err == nil || noATime == 0 {
+		return f, err
+	}
+	return os.Open(path)
+}

@@ -1,0 +1,5 @@
+package evidence
+
+import "syscall"
+
+const noATime = syscall.O_NOATIME

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package evidence
+
+const noATime = 0
