@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -271,8 +272,12 @@ one is missing or changed.`,
 			if err != nil {
 				return err
 			}
-			progress, done := f.progress("verifying entries")
-			rep, err := cs.Verify(c.Context(), progress)
+			show, done := f.status()
+			rep, err := cs.Verify(c.Context(), func(n int64) {
+				show(func(el time.Duration) string {
+					return fmt.Sprintf("verifying: %d entries (%.0f/s)", n, float64(n)/el.Seconds())
+				})
+			})
 			done()
 			if err != nil {
 				return err

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -141,22 +140,23 @@ func (f *Factory) Case() (*catalog.Case, error) {
 	return catalog.Open(dir)
 }
 
-// progress returns a callback that shows a count on stderr when it is a
-// terminal and --quiet is off, and a function that ends the line.
-func (f *Factory) progress(what string) (func(int64), func()) {
+// status returns a function that shows a one-line status on stderr, at
+// most ten times a second, when stderr is a terminal and neither --quiet
+// nor --json is set, and a function that clears it. line is called only
+// when the status is shown, with the time since the start.
+func (f *Factory) status() (show func(line func(elapsed time.Duration) string), done func()) {
 	if !f.IO.ErrTTY || f.Quiet || f.JSON {
-		return nil, func() {}
+		return func(func(time.Duration) string) {}, func() {}
 	}
 	start := f.Now()
-	last := time.Time{}
-	return func(n int64) {
+	var last time.Time
+	return func(line func(time.Duration) string) {
 			now := f.Now()
 			if now.Sub(last) < 100*time.Millisecond {
 				return
 			}
 			last = now
-			rate := float64(n) / max(now.Sub(start).Seconds(), 1e-3)
-			fmt.Fprintf(f.IO.ErrOut, "\r%s: %d (%.0f/s)%s", what, n, rate, strings.Repeat(" ", 8))
+			fmt.Fprintf(f.IO.ErrOut, "\r\033[K%s", line(max(now.Sub(start), time.Millisecond)))
 		}, func() {
 			if !last.IsZero() {
 				fmt.Fprint(f.IO.ErrOut, "\r\033[K")

@@ -78,6 +78,8 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 		NewCmdExaminer(f),
 		NewCmdCase(f),
 		NewCmdCustody(f),
+		NewCmdHash(f),
+		NewCmdHashset(f),
 	)
 	// Every command documents the exit statuses.
 	var walk func(c *cobra.Command)
@@ -87,7 +89,7 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 			long = c.Short
 		}
 		c.Long = long + "\n\n" + exitHelp
-		if c.HasSubCommands() {
+		if c.HasSubCommands() && c.RunE == nil {
 			c.Args = cobra.ArbitraryArgs
 			c.RunE = subcommandRequired
 		}

@@ -8,6 +8,7 @@ package hashing
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -23,11 +24,25 @@ const (
 	BLAKE3 Algo = "blake3"
 )
 
+// Similarity digests, also computed by [Multi] from the same single read.
+const (
+	// SSDEEP is the context-triggered piecewise hash of the ssdeep tool
+	// ("blocksize:sig1:sig2"), for finding files that are alike.
+	SSDEEP Algo = "ssdeep"
+	// PHASH is a 64-bit perceptual hash of a photo (16 hex digits), empty
+	// for files that are not images pangolin decodes.
+	PHASH Algo = "phash"
+)
+
 // Algos lists the cryptographic algorithms in their canonical order, the
 // order in which output columns appear.
 var Algos = []Algo{MD5, SHA1, SHA256, SHA512, BLAKE3}
 
-// Size returns the digest length of a in bytes, or 0 for an unknown name.
+// allAlgos is every algorithm [Multi] computes, in column order.
+var allAlgos = []Algo{MD5, SHA1, SHA256, SHA512, BLAKE3, SSDEEP, PHASH}
+
+// Size returns the digest length of a in bytes, or 0 for an unknown name
+// or a similarity digest (which is text of varying length).
 func (a Algo) Size() int {
 	switch a {
 	case MD5:
@@ -51,13 +66,13 @@ func ParseAlgos(s string) ([]Algo, error) {
 		if a == "" {
 			continue
 		}
-		if a.Size() == 0 {
-			return nil, fmt.Errorf("unknown hash algorithm %q (known: md5, sha1, sha256, sha512, blake3)", a)
+		if !slices.Contains(allAlgos, a) {
+			return nil, fmt.Errorf("unknown hash algorithm %q (known: md5, sha1, sha256, sha512, blake3, ssdeep, phash)", a)
 		}
 		want[a] = true
 	}
 	var out []Algo
-	for _, a := range Algos {
+	for _, a := range allAlgos {
 		if want[a] {
 			out = append(out, a)
 		}
@@ -78,6 +93,9 @@ type FileHash struct {
 	Path string `json:"path"`
 	Size int64  `json:"size"`
 	Sums Sums   `json:"sums"`
+	// Sets names the known-file hash sets the file is in, as "kind:name"
+	// (for example "known-bad:ivory-photos"), when the caller looked it up.
+	Sets []string `json:"hashsets,omitempty"`
 	// Err is set when the file could not be read; Size and Sums are then
 	// incomplete.
 	Err error `json:"-"`

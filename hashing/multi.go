@@ -1,17 +1,22 @@
 package hashing
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
 	"sync"
 
 	"lukechampine.com/blake3"
+
+	"github.com/pangolin-forensics/pangolin/hashing/phash"
+	"github.com/pangolin-forensics/pangolin/hashing/ssdeep"
 )
 
 // Multi computes several hashes over one pass of the data. It is an
@@ -25,7 +30,7 @@ import (
 // machines). A Multi is not safe for concurrent use.
 type Multi struct {
 	algos  []Algo
-	hashes []hash.Hash
+	hashes []digester
 	n      int64
 
 	// Parallel mode.
@@ -54,7 +59,7 @@ var ErrUnknownAlgo = errors.New("unknown hash algorithm")
 func NewMulti(algos ...Algo) (*Multi, error) {
 	m := &Multi{algos: algos}
 	for _, a := range algos {
-		h, err := newHash(a)
+		h, err := newDigester(a)
 		if err != nil {
 			return nil, err
 		}
@@ -63,20 +68,74 @@ func NewMulti(algos ...Algo) (*Multi, error) {
 	return m, nil
 }
 
-func newHash(a Algo) (hash.Hash, error) {
+// digester is one algorithm's state: fed by Write, read once by digest.
+type digester interface {
+	io.Writer
+	digest() string
+}
+
+func newDigester(a Algo) (digester, error) {
 	switch a {
 	case MD5:
-		return md5.New(), nil
+		return hexDigest{md5.New()}, nil
 	case SHA1:
-		return sha1.New(), nil
+		return hexDigest{sha1.New()}, nil
 	case SHA256:
-		return sha256.New(), nil
+		return hexDigest{sha256.New()}, nil
 	case SHA512:
-		return sha512.New(), nil
+		return hexDigest{sha512.New()}, nil
 	case BLAKE3:
-		return blake3.New(32, nil), nil
+		return hexDigest{blake3.New(32, nil)}, nil
+	case SSDEEP:
+		return ssdeepDigest{ssdeep.New()}, nil
+	case PHASH:
+		return &phashDigest{}, nil
 	}
-	return nil, ErrUnknownAlgo
+	return nil, fmt.Errorf("%w %q", ErrUnknownAlgo, a)
+}
+
+type hexDigest struct{ hash.Hash }
+
+func (h hexDigest) digest() string { return hex.EncodeToString(h.Sum(nil)) }
+
+type ssdeepDigest struct{ *ssdeep.Hasher }
+
+func (h ssdeepDigest) digest() string { return h.Sum() }
+
+// maxPhotoSize bounds what the perceptual hash keeps of one file: a photo
+// must be decoded whole, so it is held in memory until the end.
+const maxPhotoSize = 64 << 20
+
+// phashDigest keeps the start of the data while it can be an image and
+// decodes it at the end.
+type phashDigest struct {
+	buf  []byte
+	skip bool
+}
+
+func (p *phashDigest) Write(b []byte) (int, error) {
+	switch {
+	case p.skip:
+	case len(p.buf)+len(b) > maxPhotoSize:
+		p.skip, p.buf = true, nil
+	default:
+		p.buf = append(p.buf, b...)
+		if len(p.buf) >= 16 && !phash.Sniff(p.buf[:16]) {
+			p.skip, p.buf = true, nil
+		}
+	}
+	return len(b), nil
+}
+
+func (p *phashDigest) digest() string {
+	if p.skip || len(p.buf) == 0 {
+		return ""
+	}
+	h, err := phash.Decode(bytes.NewReader(p.buf), int64(len(p.buf)))
+	if err != nil {
+		return ""
+	}
+	return h.String()
 }
 
 // Write hashes p. It never returns an error.
@@ -196,7 +255,7 @@ func (m *Multi) Sums() Sums {
 	}
 	s := make(Sums, len(m.algos))
 	for i, a := range m.algos {
-		s[a] = hex.EncodeToString(m.hashes[i].Sum(nil))
+		s[a] = m.hashes[i].digest()
 	}
 	return s
 }

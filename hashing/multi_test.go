@@ -8,6 +8,9 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"image"
+	"image/color"
+	pngenc "image/png"
 	"io"
 	"math/rand/v2"
 	"os/exec"
@@ -15,6 +18,9 @@ import (
 	"testing"
 
 	"lukechampine.com/blake3"
+
+	"github.com/pangolin-forensics/pangolin/hashing/phash"
+	"github.com/pangolin-forensics/pangolin/hashing/ssdeep"
 )
 
 // reference digests from the standard library (and blake3's reference
@@ -166,6 +172,38 @@ func TestParseAlgos(t *testing.T) {
 	for _, bad := range []string{"", "md4", "md5,,crc32"} {
 		if _, err := ParseAlgos(bad); err == nil {
 			t.Errorf("ParseAlgos(%q) accepted", bad)
+		}
+	}
+}
+
+// TestMultiSimilarityDigests checks that ssdeep and phash computed inside
+// the one pass equal their packages' own results, and that phash is empty
+// for data that is not an image.
+func TestMultiSimilarityDigests(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 256, 192))
+	for y := range 192 {
+		for x := range 256 {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), uint8(x * y >> 6), 255})
+		}
+	}
+	var png bytes.Buffer
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	text := bytes.Repeat([]byte("pangolin scales, 12 kg, Lagos to Hai Phong; "), 3000)
+	for name, data := range map[string][]byte{"png": png.Bytes(), "text": text} {
+		m, _ := NewMulti(SHA256, SSDEEP, PHASH)
+		m.Write(data)
+		got := m.Sums()
+		if want := ssdeep.Hash(data); got[SSDEEP] != want {
+			t.Errorf("%s: ssdeep %s, want %s", name, got[SSDEEP], want)
+		}
+		wantP := ""
+		if h, err := phash.Decode(bytes.NewReader(data), int64(len(data))); err == nil {
+			wantP = h.String()
+		}
+		if got[PHASH] != wantP || (name == "png") == (wantP == "") {
+			t.Errorf("%s: phash %q, want %q", name, got[PHASH], wantP)
 		}
 	}
 }

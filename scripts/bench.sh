@@ -7,3 +7,8 @@ cd "$(dirname "$0")/.."
 echo "== custody ledger: full verify (100,000 entries) and durable append latency"
 go test -run '^$' -bench '^BenchmarkVerify$' -benchtime 3x ./chain
 go test -run '^$' -bench '^BenchmarkAppend$' -benchtime 500x ./chain
+
+echo "== hashing: one-pass multi-hasher, and pangolin vs hashdeep on the same trees"
+go test -run '^$' -bench '^BenchmarkMulti$' -benchtime 4x ./hashing
+make -s build
+bash scripts/bench-hash.sh

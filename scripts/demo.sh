@@ -10,7 +10,7 @@ unset PANGOLIN_PASSPHRASE
 cd "$work"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ pangolin'; printf ' %q' "$@"; printf '\n'; "$bin" "$@"; }
+run() { { printf '$ pangolin'; printf ' %q' "$@"; printf '\n'; } >&2; "$bin" "$@"; }
 
 step "Examiner identity (Ed25519 key; kept in \$PANGOLIN_HOME for this demo)"
 run examiner init --name "Jane Doe" --id JD-123 --org "Kenya Wildlife Service" --no-passphrase
@@ -62,5 +62,30 @@ echo "tampering detected: verify and prove exited 3"
 
 step "The original is untouched"
 run custody verify >/dev/null && echo "original ledger still verifies"
+
+step "Hashing a seized SD card's files (a stand-in folder), hashdeep-compatible"
+mkdir -p "$work/sdcard/DCIM" "$work/sdcard/Documents"
+printf 'invoice: 40 kg pangolin scales, Lagos to Hai Phong\n' >"$work/sdcard/Documents/invoice.txt"
+printf 'GPS 4.0435 S, 39.6682 E\n' >"$work/sdcard/DCIM/IMG_0001.txt"
+head -c 300000 /dev/urandom >"$work/sdcard/DCIM/IMG_0002.bin"
+run hash -r "$work/sdcard" >"$work/sdcard.hashdeep"
+echo "(written to sdcard.hashdeep)"
+if command -v hashdeep >/dev/null; then
+	printf '$ hashdeep -r -a -k sdcard.hashdeep sdcard\n'
+	hashdeep -r -a -k "$work/sdcard.hashdeep" "$work/sdcard"
+fi
+run hash --audit "$work/sdcard.hashdeep" -r "$work/sdcard"
+
+step "The same card after someone edited a file: the audit fails (exit 3)"
+printf 'invoice: 4 kg\n' >"$work/sdcard/Documents/invoice.txt"
+set +e
+run hash --audit "$work/sdcard.hashdeep" -r -vv "$work/sdcard"
+audit_status=$?
+set -e
+[ "$audit_status" -eq 3 ] || { echo "demo: audit did not fail (exit $audit_status)" >&2; exit 1; }
+
+step "A known-bad hash set, and the files of the card that are in it"
+run hashset import seized-2025 "$work/sdcard.hashdeep" --kind known-bad
+run hash -r --hashset all --format csv "$work/sdcard"
 
 printf '\nThe sample case is in %s\n' "$work/OP-THUNDER"

@@ -221,7 +221,7 @@ func (a *Audit) Finish() Result {
 // WriteText writes the audit report in hashdeep's words and layout (what
 // hashdeep -a prints with verbose times -v): "Hash collision" lines
 // always; with verbose >= 2 also "No match", "Moved from" and "Known file
-// not used" lines, with verbose >= 3 "Ok" lines; then "hashdeep: Audit
+// not used" lines, with verbose >= 3 "Ok" lines; then "pangolin: Audit
 // passed" or "failed"; then with verbose >= 1 the counts, and with verbose
 // >= 2 first "Input files examined" and "Known files expecting", which
 // hashdeep 4.4 always prints as 0 and WriteText as Examined and Expected.
@@ -243,9 +243,9 @@ func (r *Result) WriteText(w io.Writer, verbose int) error {
 		}
 	}
 	if r.Passed {
-		b.WriteString("hashdeep: Audit passed\n")
+		b.WriteString("pangolin: Audit passed\n")
 	} else {
-		b.WriteString("hashdeep: Audit failed\n")
+		b.WriteString("pangolin: Audit failed\n")
 	}
 	if verbose >= 2 {
 		fmt.Fprintf(b, "   Input files examined: %d\n", r.Examined)

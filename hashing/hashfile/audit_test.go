@@ -59,7 +59,7 @@ u/e1.txt: Ok
 u/a.txt: No match
 u/d.txt: Known file not used
 u/a.txt: Known file not used
-hashdeep: Audit failed
+pangolin: Audit failed
    Input files examined: 7
   Known files expecting: 7
           Files matched: 4
@@ -83,7 +83,7 @@ w/d.txt: Ok
 w/c.txt: Ok
 w/e1.txt: Ok
 w/a.txt: Hash collision with w/a.txt
-hashdeep: Audit passed
+pangolin: Audit passed
    Input files examined: 7
   Known files expecting: 7
           Files matched: 4
@@ -103,7 +103,7 @@ v/e1.txt: Moved from v/x1
 v/a.txt: Hash collision with v/zz.txt
 v/yy.txt: Known file not used
 v/e2.txt: Known file not used
-hashdeep: Audit failed
+pangolin: Audit failed
    Input files examined: 3
   Known files expecting: 5
           Files matched: 1
@@ -118,7 +118,7 @@ Files partially matched: 1
 			known: "%%%% HASHDEEP-1.0\n%%%% size,sha256,md5,filename\n6," + sumsOf([]byte("hello\n"))[hashing.SHA256] + "," + md5Empty + ",v/q.txt\n",
 			seen:  []observed{{"v/a.txt", "hello\n"}},
 			want: `v/a.txt: Hash collision with v/q.txt
-hashdeep: Audit passed
+pangolin: Audit passed
    Input files examined: 1
   Known files expecting: 1
           Files matched: 0
@@ -166,10 +166,10 @@ func TestAuditVerbosity(t *testing.T) {
 		t.Errorf("result %+v", r)
 	}
 	want := []string{
-		"b: Hash collision with b\nhashdeep: Audit failed\n",
-		"b: Hash collision with b\nhashdeep: Audit failed\n" +
+		"b: Hash collision with b\npangolin: Audit failed\n",
+		"b: Hash collision with b\npangolin: Audit failed\n" +
 			"          Files matched: 1\nFiles partially matched: 1\n            Files moved: 1\n        New files found: 1\n  Known files not found: 0\n",
-		"b: Hash collision with b\nmoved-c: Moved from c\nnew: No match\nhashdeep: Audit failed\n   Input files examined: 4\n  Known files expecting: 3\n" +
+		"b: Hash collision with b\nmoved-c: Moved from c\nnew: No match\npangolin: Audit failed\n   Input files examined: 4\n  Known files expecting: 3\n" +
 			"          Files matched: 1\nFiles partially matched: 1\n            Files moved: 1\n        New files found: 1\n  Known files not found: 0\n",
 	}
 	for v, w := range want {

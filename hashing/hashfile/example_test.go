@@ -43,7 +43,7 @@ func ExampleAudit() {
 	// evidence/renamed: Moved from evidence/empty
 	// evidence/renamed: Moved from evidence/empty
 	// evidence/one: Known file not used
-	// hashdeep: Audit failed
+	// pangolin: Audit failed
 	//    Input files examined: 1
 	//   Known files expecting: 2
 	//           Files matched: 0

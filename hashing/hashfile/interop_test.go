@@ -107,10 +107,12 @@ func writeList(t *testing.T, path string, algos []hashing.Algo, records []hashin
 	writeFile(t, path, buf.Bytes())
 }
 
-// hashdeepReport splits hashdeep -a -v -v -v output into the sorted
-// per-file lines and the count lines, leaving out the two counts
-// hashdeep 4.4 always prints as 0.
+// hashdeepReport splits hashdeep -a -v -v -v output (or ours, which names
+// pangolin where hashdeep names itself) into the sorted per-file lines and
+// the count lines, leaving out the two counts hashdeep 4.4 always prints
+// as 0.
 func hashdeepReport(out string) (files, counts []string) {
+	out = strings.Replace(out, "pangolin: Audit ", "hashdeep: Audit ", 1)
 	before, after, _ := strings.Cut(out, "hashdeep: Audit ")
 	for _, l := range strings.Split(before, "\n") {
 		if l != "" {

@@ -1,0 +1,52 @@
+// Command benchdata writes the generated data sets that `make bench` runs
+// pangolin and the reference tools over. It is not part of pangolin.
+//
+//	go run ./scripts/benchdata small DIR   # 50,000 files of 1-64 KiB
+//	go run ./scripts/benchdata large DIR   # 20 files of 100 MiB
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+)
+
+func main() {
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: benchdata small|large DIR")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1], os.Args[2]); err != nil {
+		fmt.Fprintln(os.Stderr, "benchdata:", err)
+		os.Exit(1)
+	}
+}
+
+func run(kind, dir string) error {
+	rng := rand.New(rand.NewPCG(1, 2))
+	src := rand.NewChaCha8([32]byte{3})
+	var count, minSize, maxSize int
+	switch kind {
+	case "small":
+		count, minSize, maxSize = 50000, 1<<10, 64<<10
+	case "large":
+		count, minSize, maxSize = 20, 100<<20, 100<<20
+	default:
+		return fmt.Errorf("unknown set %q", kind)
+	}
+	buf := make([]byte, maxSize)
+	for i := range count {
+		size := minSize + rng.IntN(maxSize-minSize+1)
+		src.Read(buf[:size])
+		// 100 files a folder, as a phone dump or disk would spread them.
+		p := filepath.Join(dir, fmt.Sprintf("d%03d", i/100), fmt.Sprintf("f%05d.bin", i))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, buf[:size], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
