@@ -13,7 +13,9 @@ import (
 	pngenc "image/png"
 	"io"
 	"math/rand/v2"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -204,6 +206,55 @@ func TestMultiSimilarityDigests(t *testing.T) {
 		}
 		if got[PHASH] != wantP || (name == "png") == (wantP == "") {
 			t.Errorf("%s: phash %q, want %q", name, got[PHASH], wantP)
+		}
+	}
+}
+
+// TestToolVectors hashes files of boundary sizes with the multi-hasher and
+// with the reference tools (md5sum, sha1sum, sha256sum, sha512sum, b3sum),
+// each tool run once over all of them; a missing tool is named and skipped.
+func TestToolVectors(t *testing.T) {
+	dir := t.TempDir()
+	sizes := []int{0, 1, 2, 55, 56, 63, 64, 65, 111, 112, 127, 128, 129, 1023, 1024, 1025, 64 << 10,
+		blockSize - 1, blockSize, blockSize + 1, parallelAfter - 1, parallelAfter, parallelAfter + 1}
+	var names []string
+	ours := map[string]Sums{}
+	src := rand.NewChaCha8([32]byte{9})
+	for _, size := range sizes {
+		data := make([]byte, size)
+		src.Read(data)
+		name := fmt.Sprintf("size-%d", size)
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := NewMulti(Algos...)
+		m.Write(data)
+		names = append(names, name)
+		ours[name] = m.Sums()
+	}
+	tools := map[Algo]string{MD5: "md5sum", SHA1: "sha1sum", SHA256: "sha256sum", SHA512: "sha512sum", BLAKE3: "b3sum"}
+	for _, a := range Algos {
+		path, err := exec.LookPath(tools[a])
+		if err != nil {
+			t.Logf("%s not installed: %s not compared with it", tools[a], a)
+			continue
+		}
+		cmd := exec.Command(path, names...)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v", tools[a], err)
+		}
+		n := 0
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			sum, name, _ := strings.Cut(line, "  ")
+			if ours[name][a] != sum {
+				t.Errorf("%s of %s: %s, %s says %s", a, name, ours[name][a], tools[a], sum)
+			}
+			n++
+		}
+		if n != len(names) {
+			t.Errorf("%s printed %d lines for %d files", tools[a], n, len(names))
 		}
 	}
 }
