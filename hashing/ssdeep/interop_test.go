@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -418,4 +419,48 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("corpus: %d/%d files hash equal to ssdeep", equal, n)
+}
+
+// TestCorpusScores compares every pair of corpus hash-set and document
+// files: the pairs ssdeep -k scores above 0, and their scores, must be
+// exactly the pairs and scores Compare gives.
+func TestCorpusScores(t *testing.T) {
+	root := corpusDir(t)
+	theirs := toolHashes(t, root, "hashsets", "documents")
+	var names []string
+	for n := range theirs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	dir := t.TempDir()
+	writeKnown(t, filepath.Join(dir, "corpus.txt"), names, theirs)
+	want := map[[2]string]int{}
+	for _, s := range parseScores(t, runTool(t, dir, "-c", "-k", "corpus.txt", "corpus.txt")) {
+		want[[2]string{s.file, s.known}] = s.score
+	}
+	digests := make([]Digest, len(names))
+	for i, n := range names {
+		d, err := Parse(theirs[n])
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		digests[i] = d
+	}
+	got := 0
+	for i, a := range digests {
+		for j, b := range digests {
+			score := a.Compare(b)
+			if score == 0 {
+				continue
+			}
+			got++
+			if w := want[[2]string{names[i], names[j]}]; w != score {
+				t.Errorf("%s vs %s: Compare %d, ssdeep -k %d", names[i], names[j], score, w)
+			}
+		}
+	}
+	if got != len(want) {
+		t.Errorf("Compare scores %d pairs above 0, ssdeep -k %d", got, len(want))
+	}
+	t.Logf("corpus: %d pairs of %d files scored above 0, all equal to ssdeep -k", got, len(names))
 }
