@@ -1,9 +1,9 @@
 // Package evidence opens sources of evidence for reading, never for
 // writing. Every byte pangolin reads from a seized file or device comes
-// through here.
-//
-// Later, it will open images (split raw, E01) as io.ReaderAt with a size;
-// for now it opens plain files and devices.
+// through here: [Open] for files, [OpenSource] for a device or file to be
+// imaged (with its size, sector sizes and, for devices, model, serial and
+// mount state), [OpenRaw] for raw and split raw images as one
+// io.ReaderAt. E01 images are read by the subpackage ewf.
 package evidence
 
 import "os"
