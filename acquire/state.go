@@ -2,22 +2,15 @@ package acquire
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
-	"io"
 	"os"
 	"slices"
 	"time"
-
-	"lukechampine.com/blake3"
 
 	"github.com/pangolin-forensics/pangolin/chain"
 	"github.com/pangolin-forensics/pangolin/hashing"
@@ -169,20 +162,9 @@ type hashJob struct {
 }
 
 func newHasher(a hashing.Algo) (*hasher, error) {
-	var h hash.Hash
-	switch a {
-	case hashing.MD5:
-		h = md5.New()
-	case hashing.SHA1:
-		h = sha1.New()
-	case hashing.SHA256:
-		h = sha256.New()
-	case hashing.SHA512:
-		h = sha512.New()
-	case hashing.BLAKE3:
-		h = blake3.New(32, nil)
-	default:
-		return nil, fmt.Errorf("acquire: %w %q (media hashes: md5, sha1, sha256, sha512, blake3)", hashing.ErrUnknownAlgo, a)
+	h, err := hashing.New(a)
+	if err != nil {
+		return nil, fmt.Errorf("acquire: %w (media hashes: md5, sha1, sha256, sha512, blake3)", err)
 	}
 	return &hasher{algo: a, h: h}, nil
 }
@@ -222,28 +204,9 @@ func (h *hasher) sum() string { return hex.EncodeToString(h.h.Sum(nil)) }
 
 // hashFile reads a file and returns its path, size and SHA-256.
 func hashFile(ctx context.Context, path string) (chain.Ref, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return chain.Ref{}, err
+	fh := hashing.HashFile(ctx, path, hashing.SHA256)
+	if fh.Err != nil {
+		return chain.Ref{}, fh.Err
 	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, ctxReader{ctx, f})
-	if err != nil {
-		return chain.Ref{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return chain.Ref{Path: path, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
-}
-
-// ctxReader is a reader that fails once ctx is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	return chain.Ref{Path: path, Size: fh.Size, SHA256: fh.Sums[hashing.SHA256]}, nil
 }

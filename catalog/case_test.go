@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pangolin-forensics/pangolin/chain"
+	"github.com/pangolin-forensics/pangolin/hashing"
 )
 
 func identity(t *testing.T, id, name string) *chain.Identity {
@@ -125,10 +126,11 @@ func TestVerifyFiles(t *testing.T) {
 	if err := os.WriteFile(image, []byte("sector data"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := hashFile(ctx, image)
-	if err != nil {
-		t.Fatal(err)
+	fh := hashing.HashFile(ctx, image, hashing.SHA256)
+	if fh.Err != nil {
+		t.Fatal(fh.Err)
 	}
+	sum := fh.Sums[hashing.SHA256]
 	// A file outside the case folder, named by a hostile relative path,
 	// must not be opened.
 	outside := filepath.Join(filepath.Dir(c.Dir), "secret")

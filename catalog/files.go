@@ -2,14 +2,11 @@ package catalog
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
+
+	"github.com/pangolin-forensics/pangolin/hashing"
 )
 
 // File check outcomes.
@@ -52,11 +49,11 @@ func (c *Case) VerifyFiles(ctx context.Context) ([]FileCheck, error) {
 			}
 			got, seen := actual[local]
 			if !seen {
-				h, err := hashFile(ctx, filepath.Join(c.Dir, local))
-				if err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return nil, err
+				fh := hashing.HashFile(ctx, filepath.Join(c.Dir, local), hashing.SHA256)
+				if fh.Err != nil && !errors.Is(fh.Err, fs.ErrNotExist) {
+					return nil, fh.Err
 				}
-				got, actual[local] = h, h
+				got, actual[local] = fh.Sums[hashing.SHA256], fh.Sums[hashing.SHA256]
 			}
 			fc.Actual = got
 			switch {
@@ -73,26 +70,3 @@ func (c *Case) VerifyFiles(ctx context.Context) ([]FileCheck, error) {
 	return checks, nil
 }
 
-// hashFile returns the hex SHA-256 of a file, checking ctx between blocks.
-func hashFile(ctx context.Context, path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	buf := make([]byte, 1<<20)
-	for {
-		if err := ctx.Err(); err != nil {
-			return "", err
-		}
-		n, err := f.Read(buf)
-		h.Write(buf[:n])
-		if err == io.EOF {
-			return hex.EncodeToString(h.Sum(nil)), nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("hash %s: %w", path, err)
-		}
-	}
-}

@@ -74,24 +74,36 @@ type digester interface {
 	digest() string
 }
 
-func newDigester(a Algo) (digester, error) {
+// New returns a hash.Hash for a cryptographic algorithm (md5, sha1,
+// sha256, sha512, blake3), for callers that drive their own hashing.
+func New(a Algo) (hash.Hash, error) {
 	switch a {
 	case MD5:
-		return hexDigest{md5.New()}, nil
+		return md5.New(), nil
 	case SHA1:
-		return hexDigest{sha1.New()}, nil
+		return sha1.New(), nil
 	case SHA256:
-		return hexDigest{sha256.New()}, nil
+		return sha256.New(), nil
 	case SHA512:
-		return hexDigest{sha512.New()}, nil
+		return sha512.New(), nil
 	case BLAKE3:
-		return hexDigest{blake3.New(32, nil)}, nil
+		return blake3.New(32, nil), nil
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnknownAlgo, a)
+}
+
+func newDigester(a Algo) (digester, error) {
+	switch a {
 	case SSDEEP:
 		return ssdeepDigest{ssdeep.New()}, nil
 	case PHASH:
 		return &phashDigest{}, nil
 	}
-	return nil, fmt.Errorf("%w %q", ErrUnknownAlgo, a)
+	h, err := New(a)
+	if err != nil {
+		return nil, err
+	}
+	return hexDigest{h}, nil
 }
 
 type hexDigest struct{ hash.Hash }

@@ -66,7 +66,7 @@ func HashTree(ctx context.Context, paths []string, opts TreeOptions, fn func(Fil
 		go func() {
 			defer wg.Done()
 			for s := range work {
-				s.done <- hashFile(ctx, s.path, opts.Algos)
+				s.done <- HashFile(ctx, s.path, opts.Algos...)
 			}
 		}()
 	}
@@ -169,8 +169,9 @@ func walk(ctx context.Context, root string, recursive bool, emit func(string, er
 	return err
 }
 
-// hashFile hashes one file read-only with every algorithm in one pass.
-func hashFile(ctx context.Context, path string, algos []Algo) FileHash {
+// HashFile hashes one file, opened read-only, with every algorithm in one
+// pass. A file that cannot be read gives a FileHash with Err set.
+func HashFile(ctx context.Context, path string, algos ...Algo) FileHash {
 	fh := FileHash{Path: path}
 	m, err := NewMulti(algos...)
 	if err != nil {

@@ -3,8 +3,6 @@ package hashset
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -234,29 +232,11 @@ func writeInfo(path string, info Info) error {
 // fileSHA256 returns the SHA-256 and size of the file at path, checking
 // ctx once per block.
 func fileSHA256(ctx context.Context, path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
+	fh := hashing.HashFile(ctx, path, hashing.SHA256)
+	if fh.Err != nil {
+		return "", 0, fmt.Errorf("hash source: %w", fh.Err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	buf := make([]byte, 1<<20)
-	var size int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return "", 0, err
-		}
-		n, err := f.Read(buf)
-		h.Write(buf[:n])
-		size += int64(n)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", 0, fmt.Errorf("hash source: %w", err)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), size, nil
+	return fh.Sums[hashing.SHA256], fh.Size, nil
 }
 
 // Detect names the format of the file at path from its first bytes: the

@@ -3,6 +3,8 @@
 //
 //	go run ./scripts/benchdata small DIR   # 50,000 files of 1-64 KiB
 //	go run ./scripts/benchdata large DIR   # 20 files of 100 MiB
+//	go run ./scripts/benchdata random FILE # 2 GiB of random bytes
+//	go run ./scripts/benchdata mixed FILE  # 2 GiB: zeros, then text
 package main
 
 import (
@@ -14,8 +16,12 @@ import (
 
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: benchdata small|large DIR")
+		fmt.Fprintln(os.Stderr, "usage: benchdata small|large DIR, or benchdata random|mixed FILE")
 		os.Exit(2)
+	}
+	run := runTree
+	if os.Args[1] == "random" || os.Args[1] == "mixed" {
+		run = runImage
 	}
 	if err := run(os.Args[1], os.Args[2]); err != nil {
 		fmt.Fprintln(os.Stderr, "benchdata:", err)
@@ -23,7 +29,42 @@ func main() {
 	}
 }
 
-func run(kind, dir string) error {
+// imageSize is the size of the single-file sources imaging is timed on.
+const imageSize = 2 << 30
+
+// runImage writes a 2 GiB source: random bytes, or half zeros and half
+// text, like a disk with empty space and documents.
+func runImage(kind, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	src := rand.NewChaCha8([32]byte{5})
+	words := []string{"ivory ", "rosewood ", "pangolin ", "scales ", "shipment ", "Mombasa ", "Hai Phong ", "invoice ", "kg ", "container\n"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	buf := make([]byte, 1<<20)
+	for off := int64(0); off < imageSize; off += int64(len(buf)) {
+		switch {
+		case kind == "random":
+			src.Read(buf)
+		case off < imageSize/2:
+			clear(buf)
+		default:
+			buf = buf[:0]
+			for len(buf) < 1<<20 {
+				buf = append(buf, words[rng.IntN(len(words))]...)
+			}
+			buf = buf[:1<<20]
+		}
+		if _, err := f.Write(buf); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
+}
+
+func runTree(kind, dir string) error {
 	rng := rand.New(rand.NewPCG(1, 2))
 	src := rand.NewChaCha8([32]byte{3})
 	var count, minSize, maxSize int
