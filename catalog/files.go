@@ -69,4 +69,3 @@ func (c *Case) VerifyFiles(ctx context.Context) ([]FileCheck, error) {
 	}
 	return checks, nil
 }
-
