@@ -80,6 +80,9 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 		NewCmdCustody(f),
 		NewCmdHash(f),
 		NewCmdHashset(f),
+		NewCmdAcquire(f),
+		NewCmdVerify(f),
+		NewCmdImage(f),
 	)
 	// Every command documents the exit statuses.
 	var walk func(c *cobra.Command)

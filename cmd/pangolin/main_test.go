@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"runtime"
@@ -36,6 +37,8 @@ func TestScripts(t *testing.T) {
 			"editline": cmdEditLine,
 			"truncate": cmdTruncate,
 			"dropline": cmdDropLine,
+			"mkfile":   cmdMkfile,
+			"flipbyte": cmdFlipByte,
 			"perm":     cmdPerm,
 		},
 	})
@@ -105,6 +108,38 @@ func cmdDropLine(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	i := bytes.LastIndexByte(bytes.TrimSuffix(b, []byte("\n")), '\n')
 	ts.Check(os.WriteFile(path, b[:i+1], 0o644))
+}
+
+// mkfile NAME SIZE SEED writes SIZE pseudo-random bytes, the first half
+// random and the second half text, so that images compress partly.
+func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: mkfile NAME SIZE SEED")
+	}
+	size, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	seed, err := strconv.ParseUint(args[2], 10, 64)
+	ts.Check(err)
+	data := make([]byte, size)
+	rand.NewChaCha8([32]byte{byte(seed)}).Read(data[:size/2])
+	for i := size / 2; i < size; i++ {
+		data[i] = "ivory rosewood pangolin scales\n"[i%31]
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
+}
+
+// flipbyte FILE OFFSET inverts one byte of FILE.
+func cmdFlipByte(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: flipbyte FILE OFFSET")
+	}
+	path := ts.MkAbs(args[0])
+	off, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	b, err := os.ReadFile(path)
+	ts.Check(err)
+	b[off] ^= 0xff
+	ts.Check(os.WriteFile(path, b, 0o644))
 }
 
 // perm FILE MODE checks a file's permission bits (Unix only).

@@ -1,6 +1,7 @@
 package ewf
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -157,4 +158,16 @@ func checksumOK(b []byte) bool {
 // appendChecksum appends the Adler-32 of b to b.
 func appendChecksum(b []byte) []byte {
 	return binary.LittleEndian.AppendUint32(b, adler32.Checksum(b))
+}
+
+// IsEWF reports whether head, the first bytes of a file, start with an
+// EWF segment signature (E01, EWF2 Ex01, or logical L01), so that callers
+// can route the file here instead of reading it as raw.
+func IsEWF(head []byte) bool {
+	for _, sig := range [][]byte{evfSignature, evf2Signature, lvfSignature} {
+		if bytes.HasPrefix(head, sig) {
+			return true
+		}
+	}
+	return false
 }
