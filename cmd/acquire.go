@@ -132,11 +132,7 @@ func acquireRun(f *Factory, c *cobra.Command, source string, o *acquireOptions) 
 	default:
 		return usageError{fmt.Errorf("--format: want e01 or raw, not %q", o.format)}
 	}
-	cs, err := f.Case()
-	if err != nil {
-		return err
-	}
-	id, err := f.Identity()
+	cs, id, err := f.caseAndIdentity()
 	if err != nil {
 		return err
 	}
@@ -317,11 +313,7 @@ a raw image has no stored hash, so its hashes are printed.`,
 			if fi, err := os.Stat(args[0]); err == nil && fi.Mode().IsRegular() {
 				return verifyImageFile(f, c, args[0])
 			}
-			cs, err := f.Case()
-			if err != nil {
-				return err
-			}
-			id, err := f.Identity()
+			cs, id, err := f.caseAndIdentity()
 			if err != nil {
 				return err
 			}

@@ -142,11 +142,7 @@ func recorded(f *Factory, e *chain.Entry, cp *chain.Checkpoint) error {
 
 // record signs and appends an entry as the current examiner.
 func record(f *Factory, c *cobra.Command, e chain.Entry) error {
-	cs, err := f.Case()
-	if err != nil {
-		return err
-	}
-	id, err := f.Identity()
+	cs, id, err := f.caseAndIdentity()
 	if err != nil {
 		return err
 	}
@@ -426,11 +422,7 @@ and SHA-256. Any other damage is evidence of tampering: repair refuses, changes
 nothing and exits 3.`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, args []string) error {
-			cs, err := f.Case()
-			if err != nil {
-				return err
-			}
-			id, err := f.Identity()
+			cs, id, err := f.caseAndIdentity()
 			if err != nil {
 				return err
 			}

@@ -140,6 +140,20 @@ func (f *Factory) Case() (*catalog.Case, error) {
 	return catalog.Open(dir)
 }
 
+// caseAndIdentity opens the case and loads the examiner who will sign
+// what the command records.
+func (f *Factory) caseAndIdentity() (*catalog.Case, *chain.Identity, error) {
+	cs, err := f.Case()
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := f.Identity()
+	if err != nil {
+		return nil, nil, err
+	}
+	return cs, id, nil
+}
+
 // status returns a function that shows a one-line status on stderr, at
 // most ten times a second, when stderr is a terminal and neither --quiet
 // nor --json is set, and a function that clears it. line is called only
