@@ -12,3 +12,6 @@ echo "== hashing: one-pass multi-hasher, and pangolin vs hashdeep on the same tr
 go test -run '^$' -bench '^BenchmarkMulti$' -benchtime 4x ./hashing
 make -s build
 bash scripts/bench-hash.sh
+
+echo "== imaging: pangolin raw and E01 vs dc3dd, dcfldd and ewfacquire on 2 GiB sources"
+bash scripts/bench-acquire.sh

@@ -63,6 +63,24 @@ echo "tampering detected: verify and prove exited 3"
 step "The original is untouched"
 run custody verify >/dev/null && echo "original ledger still verifies"
 
+step "Imaging the trail camera's SD card (a stand-in 8 MiB image file) to E01"
+{ head -c 4194304 /dev/urandom; yes 'IMG_0412.JPG 2026:03:01 05:12:44 GPS -3.3869 38.6512' | head -c 4194304; } >"$work/sdcard.img"
+run acquire "$work/sdcard.img" --exhibit EX-002 --description "32 GB SD card, trail camera" --notes "seal KWS-S-0413 intact" --split 3M --verify
+if command -v ewfverify >/dev/null; then
+	printf '$ ewfverify -q evidence/EX-002/EX-002.E01\n'
+	ewfverify -q evidence/EX-002/EX-002.E01 | tail -1
+fi
+run image info evidence/EX-002/EX-002.E01
+
+step "A copy of the image with one byte changed fails verification (exit 3)"
+cp -r "$work/OP-THUNDER" "$work/altered"
+printf '\x00' | dd of="$work/altered/evidence/EX-002/EX-002.E01" bs=1 seek=200000 conv=notrunc status=none
+set +e
+run --case "$work/altered" verify EX-002
+altered_status=$?
+set -e
+[ "$altered_status" -eq 3 ] || { echo "demo: altered image was not caught (exit $altered_status)" >&2; exit 1; }
+
 step "Hashing a seized SD card's files (a stand-in folder), hashdeep-compatible"
 mkdir -p "$work/sdcard/DCIM" "$work/sdcard/Documents"
 printf 'invoice: 40 kg pangolin scales, Lagos to Hai Phong\n' >"$work/sdcard/Documents/invoice.txt"

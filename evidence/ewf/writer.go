@@ -2,7 +2,6 @@ package ewf
 
 import (
 	"bytes"
-	"compress/zlib"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -13,6 +12,10 @@ import (
 	"os"
 	"runtime"
 	"time"
+
+	// klauspost's zlib writes the same format as compress/zlib, 1.3x
+	// faster on text and 6x on incompressible data at BestSpeed.
+	"github.com/klauspost/compress/zlib"
 )
 
 // Compression selects how chunks are compressed.
