@@ -459,12 +459,12 @@ func verifyExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Ide
 	if v.Segments, err = acquire.VerifySegments(c.Context(), rec, cs.Dir); err != nil && !errors.Is(err, acquire.ErrMismatch) {
 		return err
 	}
+	var segProblems []string
 	for _, s := range v.Segments {
 		if !s.OK {
-			v.Problems = append(v.Problems, fmt.Sprintf("segment %s: SHA-256 %s, recorded %s %s", s.Want.Path, s.Got.SHA256, s.Want.SHA256, s.Err))
+			segProblems = append(segProblems, strings.TrimSpace(fmt.Sprintf("segment %s: SHA-256 %s, recorded %s %s", s.Want.Path, s.Got.SHA256, s.Want.SHA256, s.Err)))
 		}
 	}
-	segProblems := v.Problems
 	if err := checkImage(f, c, v, rec.Hashes); err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ step "The original is untouched"
 run custody verify >/dev/null && echo "original ledger still verifies"
 
 step "Imaging the trail camera's SD card (a stand-in 8 MiB image file) to E01"
-{ head -c 4194304 /dev/urandom; yes 'IMG_0412.JPG 2026:03:01 05:12:44 GPS -3.3869 38.6512' | head -c 4194304; } >"$work/sdcard.img"
+{ head -c 4194304 /dev/urandom; { yes 'IMG_0412.JPG 2026:03:01 05:12:44 GPS -3.3869 38.6512' || true; } | head -c 4194304; } >"$work/sdcard.img"
 run acquire "$work/sdcard.img" --exhibit EX-002 --description "32 GB SD card, trail camera" --notes "seal KWS-S-0413 intact" --split 3M --verify
 if command -v ewfverify >/dev/null; then
 	printf '$ ewfverify -q evidence/EX-002/EX-002.E01\n'
