@@ -34,7 +34,7 @@ var exhibitName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 type acquireOptions struct {
 	exhibit, format, split, hash, compress string
 	description, notes, evidenceNumber     string
-	verify, resume                         bool
+	verify, resume, logical                bool
 }
 
 // NewCmdAcquire builds `pangolin acquire`.
@@ -50,10 +50,15 @@ opened read-only; every requested hash is computed in the same read. Unreadable
 sectors are retried, narrowed down to single sectors, zero-filled and listed in
 acquisition.json and on the custody ledger. Ctrl-C stops cleanly; --resume
 continues an interrupted acquisition (also after a crash or power loss) to the
-same bytes and hashes. The acquisition is recorded on the custody ledger.`,
+same bytes and hashes. The acquisition is recorded on the custody ledger.
+
+With --logical, SOURCE is a folder (a mounted phone dump, a USB stick's
+files): every file is read once, hashed and stored in a tar container with a
+manifest of paths, sizes, times, hashes and read errors.`,
 		Example: `  pangolin acquire /dev/sdb --exhibit EX-001 --description "SanDisk 32 GB SD card" --verify
   pangolin acquire phone.dd --exhibit EX-002 --format raw --split 2G
-  pangolin acquire /dev/sdb --exhibit EX-001 --resume`,
+  pangolin acquire /dev/sdb --exhibit EX-001 --resume
+  pangolin acquire --logical /media/phone-dump --exhibit EX-003`,
 		Args: exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return acquireRun(f, c, args[0], &o)
@@ -69,6 +74,7 @@ same bytes and hashes. The acquisition is recorded on the custody ledger.`,
 	c.Flags().StringVar(&o.evidenceNumber, "evidence-number", "", "evidence number (default: the exhibit id)")
 	c.Flags().BoolVar(&o.verify, "verify", false, "re-read and verify the image afterwards")
 	c.Flags().BoolVar(&o.resume, "resume", false, "continue an interrupted acquisition of this exhibit")
+	c.Flags().BoolVar(&o.logical, "logical", false, "SOURCE is a folder: collect its files into a tar with a manifest")
 	return c
 }
 
@@ -143,6 +149,9 @@ func acquireRun(f *Factory, c *cobra.Command, source string, o *acquireOptions) 
 	recPath, statePath := filepath.Join(dir, recordFile), filepath.Join(dir, stateFile)
 	if _, err := os.Stat(recPath); err == nil {
 		return fmt.Errorf("exhibit %s was already acquired (%s)", o.exhibit, recPath)
+	}
+	if o.logical {
+		return acquireLogical(f, c, cs, id, source, dir, o, algos)
 	}
 	src, err := evidence.OpenSource(source)
 	if err != nil {
@@ -281,6 +290,38 @@ func acquireRun(f *Factory, c *cobra.Command, source string, o *acquireOptions) 
 		return verifyExhibit(f, c, cs, id, o.exhibit)
 	}
 	return nil
+}
+
+// acquireLogical collects a folder into the exhibit's tar container.
+func acquireLogical(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Identity, source, dir string, o *acquireOptions, algos []hashing.Algo) error {
+	show, done := f.status()
+	res, err := acquire.AcquireLogical(c.Context(), source, filepath.Join(dir, o.exhibit+".tar"), acquire.LogicalOptions{
+		Algos: algos,
+		Progress: func(p acquire.LogicalProgress) {
+			show(func(el time.Duration) string {
+				return fmt.Sprintf("collecting: %d files, %.1f MiB", p.Entries, float64(p.Bytes)/(1<<20))
+			})
+		},
+	})
+	done()
+	if err != nil {
+		return err
+	}
+	res.Container.Path = caseRelative(cs.Dir, res.Container.Path)
+	res.Manifest.Path = caseRelative(cs.Dir, res.Manifest.Path)
+	entry, _, err := cs.Record(c.Context(), id, chain.Entry{Action: "acquire", Exhibit: o.exhibit,
+		Inputs: []chain.Ref{{Path: source}}, Outputs: []chain.Ref{res.Container, res.Manifest}, Note: o.description,
+		Attrs: map[string]string{"format": "logical", "files": strconv.FormatInt(res.EntryCount, 10),
+			"bytes": strconv.FormatInt(res.Bytes, 10), "errors": strconv.FormatInt(res.ErrorCount, 10)}})
+	if err != nil {
+		return err
+	}
+	if f.JSON {
+		return writeJSON(f, res)
+	}
+	_, err = fmt.Fprintf(f.IO.Out, "collected %s as %s: %d entries, %d bytes, %d unreadable\n  container %s (sha256 %s)\n  manifest  %s\nrecorded custody entry %d\n",
+		source, o.exhibit, res.EntryCount, res.Bytes, res.ErrorCount, res.Container.Path, res.Container.SHA256, res.Manifest.Path, entry.Seq)
+	return err
 }
 
 // caseRelative turns a path inside the case folder into a slash-separated
