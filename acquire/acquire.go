@@ -48,7 +48,7 @@ type Options struct {
 	// when the acquisition completes.
 	StatePath string
 	// CheckpointEvery is the number of bytes between saves of the state;
-	// by default 64 MiB.
+	// by default 256 MiB (each save costs two fsyncs).
 	CheckpointEvery int64
 	// Resume, if set, continues the acquisition that saved it: the sink
 	// must have been reopened at Resume.Sink (for raw sinks, with
@@ -95,7 +95,7 @@ type Result struct {
 const (
 	defaultBlockSize  = 1 << 20
 	maxBlockSize      = 16 << 20
-	defaultCheckpoint = 64 << 20
+	defaultCheckpoint = 256 << 20
 	// bufferBytes bounds the memory of the block buffers in flight.
 	bufferBytes = 16 << 20
 	minBuffers  = 3

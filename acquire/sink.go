@@ -67,8 +67,8 @@ type SegmentHasher interface {
 type RawSink struct {
 	base  string
 	split int64
-	done  []chain.Ref // finished segments
-	f     *os.File    // current segment, nil before the first byte
+	done  []chain.Ref   // finished segments
+	f     *directWriter // current segment, nil before the first byte
 	path  string
 	n     int64
 	h     hash.Hash
@@ -125,7 +125,7 @@ func (s *RawSink) open(i int) error {
 	if err != nil {
 		return fmt.Errorf("raw sink: %w", err)
 	}
-	s.f, s.path, s.n, s.h = f, p, 0, sha256.New()
+	s.f, s.path, s.n, s.h = newDirectWriter(f, 0), p, 0, sha256.New()
 	return nil
 }
 
@@ -159,10 +159,6 @@ func (s *RawSink) Write(p []byte) (int, error) {
 
 // finish syncs and closes the current segment and records its hash.
 func (s *RawSink) finish() error {
-	if err := s.f.Sync(); err != nil {
-		s.f.Close()
-		return fmt.Errorf("raw sink: sync %s: %w", s.path, err)
-	}
 	if err := s.f.Close(); err != nil {
 		return fmt.Errorf("raw sink: close %s: %w", s.path, err)
 	}
@@ -282,7 +278,7 @@ func ResumeRawSink(state []byte) (*RawSink, error) {
 		f.Close()
 		return nil, fmt.Errorf("raw sink: resume: %w", err)
 	}
-	s.f, s.path, s.n, s.h = f, st.Current, st.Size, h
+	s.f, s.path, s.n, s.h = newDirectWriter(f, st.Size), st.Current, st.Size, h
 	for i := cur + 1; s.split > 0; i++ {
 		err := os.Remove(s.segmentPath(i))
 		if errors.Is(err, os.ErrNotExist) {

@@ -1,0 +1,23 @@
+package acquire
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// setDirect turns O_DIRECT on or off for an open file.
+func setDirect(f *os.File, on bool) error {
+	fd := int(f.Fd())
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
+		return err
+	}
+	if on {
+		flags |= unix.O_DIRECT
+	} else {
+		flags &^= unix.O_DIRECT
+	}
+	_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, flags)
+	return err
+}
