@@ -8,39 +8,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-// corpusDir returns the shared disk-image corpus next to the repository,
-// skipping the test when it is absent.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found: skipping corpus test")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus", "diskimages")
-	if _, err := os.Stat(filepath.Join(corpus, "_oracle", "INDEX.tsv")); err != nil {
-		t.Skipf("disk-image corpus not found at %s: skipping corpus test", corpus)
-	}
-	return corpus
-}
+	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
+)
 
 var oracleMD5 = regexp.MustCompile(`(?m)^\s*MD5(?: hash calculated over data)?:\s+([0-9a-f]{32})\s*$`)
 
 // TestCorpus opens every E01 set of the corpus and checks the media MD5
 // against the libewf oracle (ewfinfo and ewfverify output).
 func TestCorpus(t *testing.T) {
-	corpus := corpusDir(t)
+	corpus := filepath.Join(testcorpus.Dir(t), "diskimages")
 	f, err := os.Open(filepath.Join(corpus, "_oracle", "INDEX.tsv"))
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pangolin-forensics/pangolin/hashing"
+	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
 )
 
 func readListFile(t *testing.T, path string) (*Known, error) {
@@ -25,7 +26,7 @@ func readListFile(t *testing.T, path string) (*Known, error) {
 // TestCorpusLists reads the hash lists of the shared corpus in the formats
 // this package supports.
 func TestCorpusLists(t *testing.T) {
-	dir := filepath.Join(corpusDir(t), "hashsets")
+	dir := filepath.Join(testcorpus.Dir(t), "hashsets")
 	for _, c := range []struct {
 		path   string
 		format Format
@@ -79,7 +80,7 @@ func TestCorpusLists(t *testing.T) {
 // testfiles hashes the corpus's hashdeep test files, named as hashdeep -l
 // names them from inside the folder ("./name").
 func testfiles(t *testing.T) []hashing.FileHash {
-	root := filepath.Join(corpusDir(t), "hashsets", "hashdeep-testfiles")
+	root := filepath.Join(testcorpus.Dir(t), "hashsets", "hashdeep-testfiles")
 	recs := hashTree(t, root, "")
 	for i := range recs {
 		recs[i].Path = "./" + filepath.ToSlash(recs[i].Path)
@@ -90,7 +91,7 @@ func testfiles(t *testing.T) []hashing.FileHash {
 // TestCorpusOracleAudit audits the hashdeep test files against the list
 // hashdeep made of them: every file matches, nothing is missing.
 func TestCorpusOracleAudit(t *testing.T) {
-	k, err := readListFile(t, filepath.Join(corpusDir(t), "hashsets", "_oracle", "hashdeep_testfiles_md5_sha1_sha256.txt"))
+	k, err := readListFile(t, filepath.Join(testcorpus.Dir(t), "hashsets", "_oracle", "hashdeep_testfiles_md5_sha1_sha256.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestCorpusOracleAudit(t *testing.T) {
 // TestCorpusMatchBSD checks the files whose md5 a BSD list holds against
 // md5deep -m's output over the same folder.
 func TestCorpusMatchBSD(t *testing.T) {
-	dir := filepath.Join(corpusDir(t), "hashsets")
+	dir := filepath.Join(testcorpus.Dir(t), "hashsets")
 	k, err := readListFile(t, filepath.Join(dir, "hashdeep-testfiles", "bsd-hashes.txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -72,32 +72,3 @@ func hashTree(t testing.TB, root, prefix string) []hashing.FileHash {
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
-
-// repoRoot returns the directory holding go.mod, or skips the test.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	d, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			t.Skip("repository root (go.mod) not found")
-		}
-		d = parent
-	}
-}
-
-// corpusDir returns the shared test corpus or skips the test.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	c := filepath.Join(repoRoot(t), "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(c, "MANIFEST.tsv")); err != nil {
-		t.Skipf("test corpus not found at %s", c)
-	}
-	return c
-}

@@ -9,26 +9,8 @@ import (
 	"testing"
 
 	"github.com/pangolin-forensics/pangolin/hashing"
+	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
 )
-
-// corpusDir returns ../shared/corpus relative to the repository root,
-// found by walking up to go.mod, or "" if there is no go.mod above.
-func corpusDir() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "corpus")
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return ""
-		}
-		dir = up
-	}
-}
 
 // legacyLines returns the SHA-1 and MD5 of each data line of an
 // NSRLFile.txt, read naively for comparison.
@@ -53,10 +35,7 @@ func legacyLines(t *testing.T, path string) (sha1s, md5s map[string]bool) {
 }
 
 func TestCorpus(t *testing.T) {
-	root := corpusDir()
-	if _, err := os.Stat(root); root == "" || err != nil {
-		t.Skipf("no corpus at %q: the NSRL samples are not checked", root)
-	}
+	root := testcorpus.Dir(t)
 	ctx := context.Background()
 	s := openStore(t)
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pangolin-forensics/pangolin/hashing"
+	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
 )
 
 // checkRecords drains a parser, requiring well-formed records and a
@@ -36,8 +37,10 @@ func FuzzLegacy(f *testing.F) {
 	f.Add([]byte(legacyHeader + "\r\n" + `"C00002DED6E03A93513D4EA144486B2E33A3AC83","1A86E99CD4191117BFB48492E6049DCB","E32A12F9","hticons.dll",29456,3192,"WIN",""` + "\r\n"))
 	f.Add([]byte(legacyHeader + "\n" + `"DA39A3EE5E6B4B0D3255BFEF95601890AFD80709","D41D8CD98F00B204E9800998ECF8427E","00000000","    ___",0,7828,"OS8",""`))
 	f.Add([]byte(legacyHeader + "\n\"x\",\"y\"\n"))
-	if b, err := os.ReadFile(filepath.Join(corpusDir(), "hashsets", "hashdeep-testfiles", "nsrlfile.txt")); err == nil {
-		f.Add(b)
+	if root, ok := testcorpus.Find(); ok {
+		if b, err := os.ReadFile(filepath.Join(root, "hashsets", "hashdeep-testfiles", "nsrlfile.txt")); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkRecords(t, parseLegacy(context.Background(), bytes.NewReader(data), "NSRLFile.txt"))

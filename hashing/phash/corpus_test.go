@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
 )
 
 // TestCorpus hashes every photo under the shared corpus's exif folder
@@ -17,7 +19,7 @@ import (
 // JPEG quality 60, metadata gone) within DefaultThreshold. Run with -v for
 // the counts.
 func TestCorpus(t *testing.T) {
-	dir := filepath.Join(corpusDir(t), "exif")
+	dir := filepath.Join(testcorpus.Dir(t), "exif")
 	exts := []string{".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {

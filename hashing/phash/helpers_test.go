@@ -10,8 +10,6 @@ import (
 	"image/png"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -287,29 +285,4 @@ func summarize(d []int) stats {
 	}
 	s := slices.Sorted(slices.Values(d))
 	return stats{len(s), s[len(s)/2], s[(len(s)*95)/100], s[0], s[len(s)-1]}
-}
-
-// corpusDir returns the shared test corpus beside the repository root or
-// skips the test.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	d, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			t.Skip("repository root (go.mod) not found")
-		}
-		d = parent
-	}
-	c := filepath.Join(d, "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(c, "MANIFEST.tsv")); err != nil {
-		t.Skipf("test corpus not found at %s", c)
-	}
-	return c
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
 )
 
 // ssdeepTool returns the path of the ssdeep tool or skips the test.
@@ -351,34 +353,10 @@ func TestInteropCrafted(t *testing.T) {
 	t.Logf("crafted scores: %d/%d equal to ssdeep -k (%d pairs of different digests above 0)", equal, len(scores), nonzero)
 }
 
-// corpusDir returns the shared test corpus or skips the test.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	d, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			t.Skip("repository root (go.mod) not found")
-		}
-		d = parent
-	}
-	c := filepath.Join(d, "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(c, "MANIFEST.tsv")); err != nil {
-		t.Skipf("test corpus not found at %s", c)
-	}
-	return c
-}
-
 // TestCorpus hashes every file of the corpus's hashsets and documents
 // folders by streaming it through a Hasher, and with one ssdeep run.
 func TestCorpus(t *testing.T) {
-	root := corpusDir(t)
+	root := testcorpus.Dir(t)
 	ssdeepTool(t)
 	sub := []string{"hashsets", "documents"}
 	theirs := toolHashes(t, root, sub...)
@@ -425,7 +403,7 @@ func TestCorpus(t *testing.T) {
 // files: the pairs ssdeep -k scores above 0, and their scores, must be
 // exactly the pairs and scores Compare gives.
 func TestCorpusScores(t *testing.T) {
-	root := corpusDir(t)
+	root := testcorpus.Dir(t)
 	theirs := toolHashes(t, root, "hashsets", "documents")
 	var names []string
 	for n := range theirs {
