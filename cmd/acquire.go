@@ -419,10 +419,14 @@ func checkImage(f *Factory, c *cobra.Command, v *verification, want hashing.Sums
 		}
 	}
 	if e01 != nil {
-		if v.E01, err = e01.Verify(c.Context(), progress("verifying E01 chunks")); err != nil {
+		var also []hashing.Algo
+		for a := range want {
+			also = append(also, a)
+		}
+		if v.E01, err = e01.Verify(c.Context(), progress("verifying E01 chunks"), also...); err != nil {
 			return err
 		}
-		v.Hashes = hashing.Sums{hashing.MD5: v.E01.MD5, hashing.SHA1: v.E01.SHA1}
+		v.Hashes = v.E01.Sums
 		if !v.E01.OK {
 			for _, b := range v.E01.BadChunks {
 				v.Problems = append(v.Problems, fmt.Sprintf("chunk %d at media offset %d: %s", b.Index, b.Offset, b.Problem))
@@ -435,8 +439,8 @@ func checkImage(f *Factory, c *cobra.Command, v *verification, want hashing.Sums
 			}
 		}
 	}
-	// The recorded hashes the E01 check did not cover need a pass of
-	// their own.
+	// Recorded hashes the E01 pass did not compute (none, for an E01)
+	// need a pass of their own.
 	rest := hashing.Sums{}
 	for a, h := range want {
 		if v.Hashes[a] == "" {

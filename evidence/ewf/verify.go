@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pangolin-forensics/pangolin/hashing"
 )
@@ -35,6 +36,8 @@ type VerifyResult struct {
 	StoredSHA1    string       `json:"stored_sha1,omitempty"`
 	MD5Check      HashCheck    `json:"md5_check"`
 	SHA1Check     HashCheck    `json:"sha1_check"`
+	// Sums holds every digest computed: MD5, SHA-1 and those asked for.
+	Sums hashing.Sums `json:"sums"`
 }
 
 // Verify re-reads every chunk, checking the Adler-32 of stored chunks and
@@ -42,9 +45,17 @@ type VerifyResult struct {
 // the MD5 and SHA-1 of the media in one pass (a corrupt chunk is hashed as
 // zeros). Corruption is reported in the result, not as an error; errors
 // mean the image could not be read at all. progress, if not nil, is called
-// after each chunk with the media bytes done and the total.
-func (img *Image) Verify(ctx context.Context, progress func(done, total int64)) (*VerifyResult, error) {
-	m, err := hashing.NewMulti(hashing.MD5, hashing.SHA1)
+// after each chunk with the media bytes done and the total. Further
+// algorithms in also are computed in the same pass, into Sums, so that a
+// caller holding other recorded hashes reads the image once.
+func (img *Image) Verify(ctx context.Context, progress func(done, total int64), also ...hashing.Algo) (*VerifyResult, error) {
+	algos := []hashing.Algo{hashing.MD5, hashing.SHA1}
+	for _, a := range also {
+		if !slices.Contains(algos, a) {
+			algos = append(algos, a)
+		}
+	}
+	m, err := hashing.NewMulti(algos...)
 	if err != nil {
 		return nil, fmt.Errorf("ewf: verify: %w", err)
 	}
@@ -74,6 +85,7 @@ func (img *Image) Verify(ctx context.Context, progress func(done, total int64)) 
 		}
 	}
 	sums := m.Sums()
+	res.Sums = sums
 	res.MD5, res.SHA1 = sums[hashing.MD5], sums[hashing.SHA1]
 	res.StoredMD5, res.StoredSHA1 = img.info.MD5, img.info.SHA1
 	res.MD5Check = compareHash(res.MD5, res.StoredMD5)
