@@ -278,7 +278,7 @@ func TestJSONFields(t *testing.T) {
 	}{
 		"Info": {Info{}, "case_number evidence_number examiner_name description notes software_version os " +
 			"bytes_per_sector sector_count sectors_per_chunk chunk_count media_size compression media_type physical segments"},
-		"VerifyResult": {VerifyResult{}, "ok chunks bad_chunk_count md5 sha1 md5_check sha1_check"},
+		"VerifyResult": {VerifyResult{}, "ok chunks bad_chunk_count md5 sha1 md5_check sha1_check sums"},
 		"State":        {State{}, "version fingerprint acquired_at system_at segment offset segment_chunks sectors_offset table chunks media_offset"},
 		"ChunkError":   {ChunkError{}, "index offset problem"},
 	} {
