@@ -20,6 +20,8 @@ import (
 	"github.com/pangolin-forensics/pangolin/filesystem"
 )
 
+var _ filesystem.FS = (*FS)(nil)
+
 // FS is a folder read as a file system.
 type FS struct {
 	root      string
