@@ -1,0 +1,55 @@
+// Package ntfs reads NTFS file systems from an evidence image without
+// mounting them: every MFT record, allocated and deleted, with its
+// $STANDARD_INFORMATION and $FILE_NAME times, its main data stream and its
+// alternate data streams, and the content of each.
+//
+// # What it reads
+//
+// [Open] checks the boot sector (BIOS parameter block), reads MFT record 0
+// to find the $MFT data runs, and then reads records by number. Each record
+// has its update sequence array fixups applied and checked; attribute
+// headers (resident and non-resident), runlists (with sparse runs) and
+// $ATTRIBUTE_LIST entries (attributes spread over extension records) are
+// decoded. [OpenMFT] reads a bare $MFT file copied off a volume: names,
+// times, sizes and resident content, but no non-resident content.
+//
+// The folder tree is rebuilt from the $FILE_NAME parent references of every
+// MFT record rather than from the $I30 indexes, so deleted records are found
+// too: a record whose in-use flag is clear is [filesystem.Entry.Deleted],
+// and its path follows its parent references as far as they are valid (the
+// parent record exists, is a folder and carries the sequence number the
+// reference names). A record whose parents cannot be followed is placed
+// under "/$OrphanFiles", named after its $FILE_NAME or "OrphanFile-N" when
+// it has none, as The Sleuth Kit does. Names in the DOS namespace are
+// skipped when the record has a Win32 or POSIX name; hard links give one
+// entry per name.
+//
+// Entry.Inode is the MFT record number, Entry.Offset the byte offset of the
+// record in the file system (in the $MFT file for [OpenMFT]), Entry.Size the
+// size of the unnamed $DATA attribute. Alternate data streams are separate
+// entries "path:stream" with Entry.Stream set; named $INDEX_ROOT attributes
+// of metadata files ($Secure:$SDH, $Extend/$Quota:$Q, ...) are listed the
+// same way, as The Sleuth Kit lists them. $FILE_NAME times are in
+// Entry.Extra as "fn_modified", "fn_accessed", "fn_changed" and "fn_born"
+// (RFC 3339 with nanoseconds, UTC).
+//
+// Names found only in the slack of $I30 index records (deleted names whose
+// MFT record was reused) are not listed, and LZNT1-compressed streams are
+// listed but not opened (Open returns [ErrCompressed]). Encrypted streams
+// are returned as stored.
+//
+// References: the NTFS documentation of the Linux-NTFS project and the
+// libfsntfs format documentation ("New Technologies File System (NTFS)").
+//
+// # Security
+//
+// Images are treated as hostile. Every offset and length read from the
+// image is checked against the buffer or the image size before it is used
+// or allocated; record size, attribute count per record, runlist length,
+// attribute list size, extension records per file and the number of MFT
+// records are capped; parent chains are followed at most
+// [filesystem.MaxDepth] levels and never twice; an attribute list that names
+// its own record or an extension record twice does not loop. Damage that
+// does not stop the walk is left out and reported by Anomalies. A panic on
+// any input is a bug.
+package ntfs
