@@ -1,0 +1,190 @@
+// Package corpusimage prepares the disk images of the shared test corpus
+// (diskimages/, see its README) for file-system tests: it lists the
+// oracle index, opens an image as an io.ReaderAt (decompressing gzip and
+// tar members into a test's temporary folder, holes kept sparse, and
+// opening E01 sets through evidence/ewf), and reads tool outputs without
+// their "# cmd:" and "# rc:" header lines.
+package corpusimage
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pangolin-forensics/pangolin/evidence/ewf"
+)
+
+// Row is one line of diskimages/_oracle/INDEX.tsv.
+type Row struct {
+	OracleDir    string // folder under diskimages/_oracle
+	Source       string // image path under the corpus, first segment only
+	VolumeSystem string // first line of mmls output, or "-"
+	FileSystems  string // "TYPE@sector:..." items separated by " ; "
+}
+
+// Index reads diskimages/_oracle/INDEX.tsv.
+func Index(t testing.TB, corpus string) []Row {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(corpus, "diskimages", "_oracle", "INDEX.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	for i, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		if i == 0 || len(f) < 5 {
+			continue
+		}
+		src, _, _ := strings.Cut(f[1], " ")
+		rows = append(rows, Row{OracleDir: f[0], Source: src, VolumeSystem: f[3], FileSystems: f[4]})
+	}
+	return rows
+}
+
+// Open returns the prepared image of row and its size. The image is
+// closed when the test ends.
+func Open(t testing.TB, corpus string, row Row) (io.ReaderAt, int64) {
+	return OpenHead(t, corpus, row, -1)
+}
+
+// OpenHead is Open that extracts at most limit bytes (all when negative)
+// of a tar member, for tests that read only the start of large sparse
+// images; the size returned is still the member's, and reads past the
+// extracted part fail.
+func OpenHead(t testing.TB, corpus string, row Row, limit int64) (io.ReaderAt, int64) {
+	t.Helper()
+	src := filepath.Join(corpus, row.Source)
+	switch {
+	case strings.HasSuffix(src, ".E01"):
+		img, err := ewf.Open(src)
+		if err != nil {
+			t.Fatalf("open %s: %v", src, err)
+		}
+		t.Cleanup(func() { img.Close() })
+		return img, img.Size()
+	case strings.HasSuffix(src, ".tgz"), strings.HasSuffix(src, ".tar.gz"):
+		return extract(t, src, true, limit)
+	case strings.HasSuffix(src, ".gz"):
+		return extract(t, src, false, -1)
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, st.Size()
+}
+
+// extract decompresses src (gzip, or the first regular member of a
+// gzipped tar, at most limit bytes of it when limit is not negative) into
+// a sparse temporary file.
+func extract(t testing.TB, src string, isTar bool, limit int64) (io.ReaderAt, int64) {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	var r io.Reader = zr
+	full := int64(-1)
+	if isTar {
+		tr := tar.NewReader(zr)
+		for {
+			h, err := tr.Next()
+			if err != nil {
+				t.Fatalf("%s: no regular member: %v", src, err)
+			}
+			if h.Typeflag == tar.TypeReg || h.Typeflag == tar.TypeGNUSparse {
+				full = h.Size
+				break
+			}
+		}
+		r = tr
+		if limit >= 0 {
+			r = io.LimitReader(tr, limit)
+		}
+	}
+	out, err := os.Create(filepath.Join(t.TempDir(), "image"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { out.Close() })
+	buf := make([]byte, 1<<20)
+	var size int64
+	for {
+		n, err := io.ReadFull(r, buf)
+		if n > 0 {
+			if isZero(buf[:n]) {
+				_, werr := out.Seek(int64(n), io.SeekCurrent)
+				err = firstErr(werr, err)
+			} else if _, werr := out.Write(buf[:n]); werr != nil {
+				t.Fatal(werr)
+			}
+			size += int64(n)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+	}
+	if err := out.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	if full >= 0 {
+		size = full
+	}
+	return out, size
+}
+
+func firstErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func isZero(b []byte) bool {
+	return len(bytes.Trim(b, "\x00")) == 0
+}
+
+// ToolOutput reads an oracle text file and returns its lines without the
+// "# cmd:" and "# rc:" header and without a trailing "# stderr:" block.
+// ok is false when the file does not exist.
+func ToolOutput(t testing.TB, path string) (lines []string, ok bool) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		if l == "# stderr:" {
+			break
+		}
+		if strings.HasPrefix(l, "# cmd:") || strings.HasPrefix(l, "# rc:") {
+			continue
+		}
+		lines = append(lines, l)
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines, true
+}
