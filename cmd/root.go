@@ -83,6 +83,8 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 		NewCmdAcquire(f),
 		NewCmdVerify(f),
 		NewCmdImage(f),
+		NewCmdLs(f),
+		NewCmdCat(f),
 	)
 	// Every command documents the exit statuses.
 	var walk func(c *cobra.Command)

@@ -1,0 +1,39 @@
+// Package all opens whatever file system a partition holds by trying each
+// reader pangolin has, most specific signature first.
+package all
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/pangolin-forensics/pangolin/filesystem"
+	"github.com/pangolin-forensics/pangolin/filesystem/fat"
+	"github.com/pangolin-forensics/pangolin/filesystem/ntfs"
+)
+
+// readers are tried in this order. NTFS before FAT: an NTFS boot sector
+// also has the BPB fields a FAT check looks at.
+var readers = []struct {
+	name string
+	open func(io.ReaderAt, int64) (filesystem.FS, error)
+}{
+	{"ntfs", ntfs.Open},
+	{"fat", fat.Open},
+}
+
+// Open returns the file system in r, or an error wrapping
+// filesystem.ErrNotFS when no reader recognises it; a reader that
+// recognises its file system but finds it damaged returns that error.
+func Open(r io.ReaderAt, size int64) (filesystem.FS, error) {
+	for _, rd := range readers {
+		fs, err := rd.open(r, size)
+		if err == nil {
+			return fs, nil
+		}
+		if !errors.Is(err, filesystem.ErrNotFS) {
+			return nil, fmt.Errorf("%s: %w", rd.name, err)
+		}
+	}
+	return nil, fmt.Errorf("%w: no known file system (FAT, exFAT, NTFS, ext2/3/4, ISO 9660)", filesystem.ErrNotFS)
+}
