@@ -81,6 +81,20 @@ altered_status=$?
 set -e
 [ "$altered_status" -eq 3 ] || { echo "demo: altered image was not caught (exit $altered_status)" >&2; exit 1; }
 
+if command -v mkfs.vfat >/dev/null && command -v mcopy >/dev/null; then
+	step "A FAT-formatted card with a deleted file: image it, list it, recover the file"
+	mkfs.vfat -C "$work/phone-card.img" 8192 >/dev/null
+	printf 'Buyer: +84 912 345 678, 40 kg scales, BTC bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\n' >"$work/deal.txt"
+	printf 'GPS 4.0435 S 39.6682 E\n' >"$work/gps.txt"
+	mmd -i "$work/phone-card.img" ::/DCIM
+	mcopy -i "$work/phone-card.img" "$work/gps.txt" ::/DCIM/IMG_0413.TXT
+	mcopy -i "$work/phone-card.img" "$work/deal.txt" ::/deal.txt
+	mdel -i "$work/phone-card.img" ::/deal.txt
+	run acquire "$work/phone-card.img" --exhibit EX-003 --description "phone microSD card" >/dev/null
+	run ls -r evidence/EX-003/EX-003.E01
+	run cat evidence/EX-003/EX-003.E01 /_eal.txt
+fi
+
 step "Hashing a seized SD card's files (a stand-in folder), hashdeep-compatible"
 mkdir -p "$work/sdcard/DCIM" "$work/sdcard/Documents"
 printf 'invoice: 40 kg pangolin scales, Lagos to Hai Phong\n' >"$work/sdcard/Documents/invoice.txt"
