@@ -8,18 +8,23 @@ import (
 	"io"
 
 	"github.com/pangolin-forensics/pangolin/filesystem"
+	"github.com/pangolin-forensics/pangolin/filesystem/ext"
 	"github.com/pangolin-forensics/pangolin/filesystem/fat"
+	"github.com/pangolin-forensics/pangolin/filesystem/iso9660"
 	"github.com/pangolin-forensics/pangolin/filesystem/ntfs"
 )
 
 // readers are tried in this order. NTFS before FAT: an NTFS boot sector
-// also has the BPB fields a FAT check looks at.
+// also has the BPB fields a FAT check looks at. ext's superblock sits at
+// 1024 and ISO 9660's descriptors at 32768, clear of boot sectors.
 var readers = []struct {
 	name string
 	open func(io.ReaderAt, int64) (filesystem.FS, error)
 }{
 	{"ntfs", ntfs.Open},
 	{"fat", fat.Open},
+	{"ext", ext.Open},
+	{"iso9660", iso9660.Open},
 }
 
 // Open returns the file system in r, or an error wrapping
@@ -35,5 +40,5 @@ func Open(r io.ReaderAt, size int64) (filesystem.FS, error) {
 			return nil, fmt.Errorf("%s: %w", rd.name, err)
 		}
 	}
-	return nil, fmt.Errorf("%w: no known file system (FAT, exFAT, NTFS, ext2/3/4, ISO 9660)", filesystem.ErrNotFS)
+	return nil, fmt.Errorf("%w: no known file system (FAT, NTFS, ext2/3/4, ISO 9660)", filesystem.ErrNotFS)
 }
