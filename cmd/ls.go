@@ -1,7 +1,9 @@
 package cmd
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -80,11 +82,16 @@ damaged is reported and the others still list.`,
 				return err
 			}
 			defer closeImage()
-			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+			// Listings run to millions of lines: buffer them.
+			out := bufio.NewWriterSize(f.IO.Out, 1<<16)
+			defer out.Flush()
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			defer tw.Flush()
+			enc := json.NewEncoder(out)
+			enc.SetEscapeHTML(false)
 			for _, v := range vols {
 				if f.JSON {
-					if err := writeJSONLine(f, struct {
+					if err := enc.Encode(struct {
 						MessageType string `json:"message_type"`
 						*volume
 					}{"partition", v}); err != nil {
@@ -108,7 +115,7 @@ damaged is reported and the others still list.`,
 						return nil
 					}
 					if f.JSON {
-						return writeJSONLine(f, struct {
+						return enc.Encode(struct {
 							MessageType string `json:"message_type"`
 							Partition   int    `json:"partition"`
 							*filesystem.Entry

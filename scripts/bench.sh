@@ -15,3 +15,6 @@ bash scripts/bench-hash.sh
 
 echo "== imaging: pangolin raw and E01 vs dc3dd, dcfldd and ewfacquire on 2 GiB sources"
 bash scripts/bench-acquire.sh
+
+echo "== file systems: pangolin ls -r vs fls -r -p on 20,000-file FAT32, ext4 and NTFS images"
+bash scripts/bench-fs.sh
