@@ -10,7 +10,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -82,11 +81,10 @@ damaged is reported and the others still list.`,
 				return err
 			}
 			defer closeImage()
-			// Listings run to millions of lines: buffer them.
+			// Listings run to millions of lines: buffer them, and use fixed
+			// columns so that nothing has to be held to align them.
 			out := bufio.NewWriterSize(f.IO.Out, 1<<16)
 			defer out.Flush()
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			defer tw.Flush()
 			enc := json.NewEncoder(out)
 			enc.SetEscapeHTML(false)
 			for _, v := range vols {
@@ -102,7 +100,7 @@ damaged is reported and the others still list.`,
 					if v.Error != "" {
 						desc = "no readable file system: " + v.Error
 					}
-					fmt.Fprintf(tw, "partition %d\t%s\tstart %d\tlength %d\t%s\t%s\n", v.Index, v.Scheme, v.Start, v.Length, clean(v.Description), clean(desc))
+					fmt.Fprintf(out, "partition %d  %s  start %d  length %d  %s  %s\n", v.Index, v.Scheme, v.Start, v.Length, clean(v.Description), clean(desc))
 				}
 				if v.fs == nil {
 					continue
@@ -129,7 +127,7 @@ damaged is reported and the others still list.`,
 					if !e.Modified.IsZero() {
 						mod = e.Modified.UTC().Format(time.RFC3339)
 					}
-					_, err := fmt.Fprintf(tw, "%s %s\t%d\t%d\t%s\t%s\n", typeLetter(e.Type), del, e.Inode, e.Size, mod, clean(e.Path))
+					_, err := fmt.Fprintf(out, "%s %s %10d %12d %-20s %s\n", typeLetter(e.Type), del, e.Inode, e.Size, mod, clean(e.Path))
 					return err
 				})
 				if err != nil {
