@@ -67,7 +67,7 @@ func NewCmdLs(f *Factory) *cobra.Command {
 		Use:   "ls IMAGE [-r] [--deleted] [--partition N]",
 		Short: "List the partitions of an image and the files in them, deleted ones too",
 		Long: `Reads the partition table of IMAGE (E01, raw or split raw; MBR, GPT or none)
-and lists the files of each file system found (FAT, NTFS, ext2/3/4,
+and lists the files of each file system found (FAT, exFAT, NTFS, ext2/3/4,
 ISO 9660) with metadata address, size, modification time and path, allocated
 and deleted ("*"), as The Sleuth Kit's mmls and fls do. Nothing is mounted
 and the image is only read. A partition whose file system is unknown or

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/pangolin-forensics/pangolin/filesystem"
+	"github.com/pangolin-forensics/pangolin/filesystem/exfat"
 	"github.com/pangolin-forensics/pangolin/filesystem/ext"
 	"github.com/pangolin-forensics/pangolin/filesystem/fat"
 	"github.com/pangolin-forensics/pangolin/filesystem/iso9660"
@@ -22,6 +23,7 @@ var readers = []struct {
 	open func(io.ReaderAt, int64) (filesystem.FS, error)
 }{
 	{"ntfs", ntfs.Open},
+	{"exfat", exfat.Open},
 	{"fat", fat.Open},
 	{"ext", ext.Open},
 	{"iso9660", iso9660.Open},
@@ -40,5 +42,5 @@ func Open(r io.ReaderAt, size int64) (filesystem.FS, error) {
 			return nil, fmt.Errorf("%s: %w", rd.name, err)
 		}
 	}
-	return nil, fmt.Errorf("%w: no known file system (FAT, NTFS, ext2/3/4, ISO 9660)", filesystem.ErrNotFS)
+	return nil, fmt.Errorf("%w: no known file system (FAT, exFAT, NTFS, ext2/3/4, ISO 9660)", filesystem.ErrNotFS)
 }
