@@ -28,8 +28,9 @@ type volume struct {
 }
 
 // openVolumes opens an image and the file systems in its partitions (or in
-// the one partition asked for, by index).
-func openVolumes(imagePath string, only int) (vols []*volume, closeImage func() error, err error) {
+// the one partition asked for, by index). closeAll closes them and the
+// image.
+func openVolumes(imagePath string, only int) (vols []*volume, closeAll func(), err error) {
 	img, _, err := openImage(imagePath)
 	if err != nil {
 		return nil, nil, err
@@ -52,11 +53,19 @@ func openVolumes(imagePath string, only int) (vols []*volume, closeImage func() 
 		}
 		vols = append(vols, v)
 	}
-	if only >= 0 && len(vols) == 0 {
+	closeAll = func() {
+		for _, v := range vols {
+			if c, ok := v.fs.(io.Closer); ok {
+				c.Close()
+			}
+		}
 		img.Close()
+	}
+	if only >= 0 && len(vols) == 0 {
+		closeAll()
 		return nil, nil, usageError{fmt.Errorf("%s has no partition %d", imagePath, only)}
 	}
-	return vols, img.Close, nil
+	return vols, closeAll, nil
 }
 
 // NewCmdLs builds `pangolin ls`.
@@ -68,7 +77,7 @@ func NewCmdLs(f *Factory) *cobra.Command {
 		Short: "List the partitions of an image and the files in them, deleted ones too",
 		Long: `Reads the partition table of IMAGE (E01, raw or split raw; MBR, GPT or none)
 and lists the files of each file system found (FAT, exFAT, NTFS, ext2/3/4,
-ISO 9660) with metadata address, size, modification time and path, allocated
+ISO 9660; or the members of a ZIP, TAR or gzip archive) with metadata address, size, modification time and path, allocated
 and deleted ("*"), as The Sleuth Kit's mmls and fls do. Nothing is mounted
 and the image is only read. A partition whose file system is unknown or
 damaged is reported and the others still list.`,
@@ -76,11 +85,11 @@ damaged is reported and the others still list.`,
   pangolin ls sdcard.dd -r --deleted --json`,
 		Args: exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			vols, closeImage, err := openVolumes(args[0], partition)
+			vols, closeAll, err := openVolumes(args[0], partition)
 			if err != nil {
 				return err
 			}
-			defer closeImage()
+			defer closeAll()
 			// Listings run to millions of lines: buffer them, and use fixed
 			// columns so that nothing has to be held to align them.
 			out := bufio.NewWriterSize(f.IO.Out, 1<<16)
@@ -170,11 +179,11 @@ Deleted files are written where their content can be recovered. With several
 partitions, the first one holding the file is used unless --partition is given.`,
 		Args: exactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
-			vols, closeImage, err := openVolumes(args[0], partition)
+			vols, closeAll, err := openVolumes(args[0], partition)
 			if err != nil {
 				return err
 			}
-			defer closeImage()
+			defer closeAll()
 			want := args[1]
 			inode, byInode := uint64(0), false
 			if n, err := strconv.ParseUint(want, 10, 64); err == nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/pangolin-forensics/pangolin/filesystem"
+	"github.com/pangolin-forensics/pangolin/filesystem/archive"
 	"github.com/pangolin-forensics/pangolin/filesystem/exfat"
 	"github.com/pangolin-forensics/pangolin/filesystem/ext"
 	"github.com/pangolin-forensics/pangolin/filesystem/fat"
@@ -27,11 +28,16 @@ var readers = []struct {
 	{"fat", fat.Open},
 	{"ext", ext.Open},
 	{"iso9660", iso9660.Open},
+	{"archive", func(r io.ReaderAt, size int64) (filesystem.FS, error) {
+		return archive.Open(r, size, archive.DefaultLimits)
+	}},
 }
 
-// Open returns the file system in r, or an error wrapping
+// Open returns the file system in r (or the archive: ZIP, TAR, gzip), or
+// an error wrapping
 // filesystem.ErrNotFS when no reader recognises it; a reader that
 // recognises its file system but finds it damaged returns that error.
+// The result may hold temporary files: close it if it is an io.Closer.
 func Open(r io.ReaderAt, size int64) (filesystem.FS, error) {
 	for _, rd := range readers {
 		fs, err := rd.open(r, size)
@@ -42,5 +48,5 @@ func Open(r io.ReaderAt, size int64) (filesystem.FS, error) {
 			return nil, fmt.Errorf("%s: %w", rd.name, err)
 		}
 	}
-	return nil, fmt.Errorf("%w: no known file system (FAT, exFAT, NTFS, ext2/3/4, ISO 9660)", filesystem.ErrNotFS)
+	return nil, fmt.Errorf("%w: no known file system (FAT, exFAT, NTFS, ext2/3/4, ISO 9660, ZIP, TAR, gzip)", filesystem.ErrNotFS)
 }
