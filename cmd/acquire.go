@@ -342,8 +342,9 @@ func NewCmdVerify(f *Factory) *cobra.Command {
 		Short: "Re-read an acquired image and check it against its recorded hashes",
 		Long: `Re-reads the image of an exhibit in the case and checks it: every hash against
 acquisition.json, each segment file against its recorded SHA-256, and for E01
-each chunk's checksum and the MD5 and SHA-1 stored in the image. Exit 0 when
-everything matches, 3 on any mismatch, naming where. The result is recorded
+each chunk's checksum and the MD5 and SHA-1 stored in the image; for a logical
+exhibit, the container against its manifest and every stored file's hashes.
+Exit 0 when everything matches, 3 on any mismatch, naming where. The result is recorded
 on the custody ledger.
 
 Given an image file instead (outside a case, or not acquired by pangolin), it
@@ -493,6 +494,10 @@ func verifyExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Ide
 		return usageError{fmt.Errorf("%q is neither an image file nor an exhibit id", exhibit)}
 	}
 	dir := filepath.Join(cs.Dir, catalog.EvidenceDir, exhibit)
+	container := filepath.Join(dir, exhibit+".tar")
+	if _, err := os.Stat(container + ".manifest.json"); err == nil {
+		return verifyLogical(f, c, cs, id, exhibit, container)
+	}
 	rec, err := acquire.ReadRecord(filepath.Join(dir, recordFile))
 	if err != nil {
 		return fmt.Errorf("exhibit %s: no acquisition record: %w", exhibit, err)
@@ -530,6 +535,29 @@ func verifyExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Ide
 		Inputs: rec.Segments, Attrs: attrs}); err != nil {
 		return err
 	}
+	return reportVerification(f, v)
+}
+
+// verifyLogical checks a logical exhibit's container against its manifest
+// and records the result.
+func verifyLogical(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Identity, exhibit, container string) error {
+	check, err := acquire.VerifyLogical(c.Context(), container, container+".manifest.json")
+	if err != nil {
+		return err
+	}
+	result := "match"
+	attrs := map[string]string{"files": strconv.Itoa(check.Files), "container_sha256": check.Container}
+	if !check.OK {
+		result = "mismatch"
+		attrs["problem"] = check.Problems[0]
+	}
+	attrs["result"] = result
+	if _, _, err := cs.Record(c.Context(), id, chain.Entry{Action: "verify", Exhibit: exhibit,
+		Inputs: []chain.Ref{{Path: caseRelative(cs.Dir, container), SHA256: check.Container}}, Attrs: attrs}); err != nil {
+		return err
+	}
+	v := &verification{Exhibit: exhibit, Image: container, OK: check.OK, Problems: check.Problems,
+		Hashes: hashing.Sums{hashing.SHA256: check.Container}}
 	return reportVerification(f, v)
 }
 
