@@ -19,27 +19,15 @@ const (
 const fatEnd = 0xFFFFFFFF
 
 // FormatError reports a malformed structure at a byte offset of the file
-// system. It unwraps to [filesystem.ErrNotFS] when Open rejects the boot
-// sector.
-type FormatError struct {
-	Offset int64 // byte offset in the file system
-	Msg    string
-	Err    error // cause, or nil
-}
-
-func (e *FormatError) Error() string {
-	return fmt.Sprintf("exfat: offset %d: %s", e.Offset, e.Msg)
-}
-
-// Unwrap returns the cause.
-func (e *FormatError) Unwrap() error { return e.Err }
+// system (see [filesystem.FormatError]).
+type FormatError = filesystem.FormatError
 
 func notFS(off int64, format string, args ...any) error {
-	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...), Err: filesystem.ErrNotFS}
+	return filesystem.NotFS("exfat", off, format, args...)
 }
 
 func formatErr(off int64, format string, args ...any) error {
-	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...)}
+	return filesystem.Malformed("exfat", off, format, args...)
 }
 
 // volume is an opened exFAT file system. Its methods are safe for

@@ -16,28 +16,16 @@ import (
 // a deleted inode), or a deleted name that kept no inode number.
 var ErrNotRecoverable = errors.New("content not recoverable")
 
-// FormatError reports malformed structure at a byte offset of the file
-// system. It unwraps to [filesystem.ErrNotFS] when the superblock itself
-// is not ext.
-type FormatError struct {
-	Offset int64
-	Msg    string
-	Err    error
-}
-
-func (e *FormatError) Error() string {
-	return fmt.Sprintf("ext: offset %d: %s", e.Offset, e.Msg)
-}
-
-// Unwrap returns the cause, if any.
-func (e *FormatError) Unwrap() error { return e.Err }
+// FormatError reports a malformed structure at a byte offset of the file
+// system (see [filesystem.FormatError]).
+type FormatError = filesystem.FormatError
 
 func notFS(off int64, format string, args ...any) error {
-	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...), Err: filesystem.ErrNotFS}
+	return filesystem.NotFS("ext", off, format, args...)
 }
 
 func formatErr(off int64, format string, args ...any) error {
-	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...)}
+	return filesystem.Malformed("ext", off, format, args...)
 }
 
 // Feature flags (superblock).

@@ -19,23 +19,11 @@ const (
 )
 
 // FormatError reports a malformed structure at a byte offset of the file
-// system. It unwraps to [filesystem.ErrNotFS] when Open rejects the boot
-// sector.
-type FormatError struct {
-	Offset int64 // byte offset in the file system
-	Msg    string
-	Err    error // cause, or nil
-}
-
-func (e *FormatError) Error() string {
-	return fmt.Sprintf("fat: offset %d: %s", e.Offset, e.Msg)
-}
-
-// Unwrap returns the cause.
-func (e *FormatError) Unwrap() error { return e.Err }
+// system (see [filesystem.FormatError]).
+type FormatError = filesystem.FormatError
 
 func notFS(off int64, format string, args ...any) error {
-	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...), Err: filesystem.ErrNotFS}
+	return filesystem.NotFS("fat", off, format, args...)
 }
 
 // volume is an opened FAT file system. Its methods are safe for
@@ -233,7 +221,7 @@ func (v *volume) Anomalies() []string {
 // readFull reads n bytes at off, failing on a short read.
 func (v *volume) readFull(off, n int64) ([]byte, error) {
 	if off < 0 || n < 0 || off > v.size || n > v.size-off {
-		return nil, &FormatError{Offset: off, Msg: fmt.Sprintf("%d bytes past the end of the %d-byte image", n, v.size)}
+		return nil, &FormatError{FS: "fat", Offset: off, Msg: fmt.Sprintf("%d bytes past the end of the %d-byte image", n, v.size)}
 	}
 	b := make([]byte, n)
 	if k, err := v.r.ReadAt(b, off); k < len(b) {
@@ -248,7 +236,7 @@ func (v *volume) readFull(off, n int64) ([]byte, error) {
 // fatByte returns byte i of the FAT in use, through the cache.
 func (v *volume) fatByte(i int64) (byte, error) {
 	if i < 0 || i >= v.fatBytes {
-		return 0, &FormatError{Offset: v.fatOffset + i, Msg: "FAT entry past the end of the FAT"}
+		return 0, &FormatError{FS: "fat", Offset: v.fatOffset + i, Msg: "FAT entry past the end of the FAT"}
 	}
 	blk := i / fatBlockSize
 	v.mu.Lock()
@@ -273,7 +261,7 @@ func (v *volume) fatByte(i int64) (byte, error) {
 // fat returns the FAT entry of cluster c.
 func (v *volume) fat(c uint32) (uint32, error) {
 	if c > v.maxCluster {
-		return 0, &FormatError{Offset: v.fatOffset, Msg: fmt.Sprintf("cluster %d past the last cluster %d", c, v.maxCluster)}
+		return 0, &FormatError{FS: "fat", Offset: v.fatOffset, Msg: fmt.Sprintf("cluster %d past the last cluster %d", c, v.maxCluster)}
 	}
 	var off, n int64
 	switch v.kind {

@@ -15,20 +15,9 @@ import (
 	"github.com/pangolin-forensics/pangolin/filesystem"
 )
 
-// FormatError reports malformed structure at a byte offset of the image.
-// It unwraps to [filesystem.ErrNotFS] when no ISO 9660 descriptor is found.
-type FormatError struct {
-	Offset int64
-	Msg    string
-	Err    error
-}
-
-func (e *FormatError) Error() string {
-	return fmt.Sprintf("iso9660: offset %d: %s", e.Offset, e.Msg)
-}
-
-// Unwrap returns the cause, if any.
-func (e *FormatError) Unwrap() error { return e.Err }
+// FormatError reports a malformed structure at a byte offset of the file
+// system (see [filesystem.FormatError]).
+type FormatError = filesystem.FormatError
 
 const (
 	sectorSize     = 2048
@@ -115,12 +104,12 @@ func NewFS(r io.ReaderAt, size int64) (*FS, error) {
 			}
 			bs := int64(binary.LittleEndian.Uint16(d[128:]))
 			if bs != 512 && bs != 1024 && bs != 2048 {
-				return nil, &FormatError{off + 128, fmt.Sprintf("logical block size %d", bs), filesystem.ErrNotFS}
+				return nil, &FormatError{FS: "iso9660", Offset: off + 128, Msg: fmt.Sprintf("logical block size %d", bs), Err: filesystem.ErrNotFS}
 			}
 			fs.blockSize = bs
 			root, err := parseRecord(d[156:156+34], off+156)
 			if err != nil {
-				return nil, &FormatError{off + 156, "root directory record: " + err.Error(), filesystem.ErrNotFS}
+				return nil, &FormatError{FS: "iso9660", Offset: off + 156, Msg: "root directory record: " + err.Error(), Err: filesystem.ErrNotFS}
 			}
 			fs.primary = root
 			fs.label = strings.TrimRight(string(d[40:72]), " \x00")
@@ -139,7 +128,7 @@ func NewFS(r io.ReaderAt, size int64) (*FS, error) {
 		}
 	}
 	if fs.primary == nil {
-		return nil, &FormatError{descStart, "no primary volume descriptor", filesystem.ErrNotFS}
+		return nil, &FormatError{FS: "iso9660", Offset: descStart, Msg: "no primary volume descriptor", Err: filesystem.ErrNotFS}
 	}
 	if fs.joliet != nil && jolietLabel != "" {
 		fs.label = jolietLabel
@@ -247,7 +236,7 @@ func (fs *FS) readDir(ctx context.Context, dir *record, fn func([]*record) error
 		length = maxDirBytes
 	}
 	if start < 0 || start+length > fs.size {
-		return &FormatError{dir.offset, fmt.Sprintf("directory extent %d+%d beyond the image (%d bytes)", start, length, fs.size), nil}
+		return &FormatError{FS: "iso9660", Offset: dir.offset, Msg: fmt.Sprintf("directory extent %d+%d beyond the image (%d bytes)", start, length, fs.size)}
 	}
 	var group []*record
 	buf := make([]byte, fs.blockSize)
@@ -531,7 +520,7 @@ func (fs *FS) Open(e *filesystem.Entry) (*io.SectionReader, error) {
 		}
 		start, length := fs.dataOffset(rec), int64(rec.length)
 		if start+length > fs.size {
-			return nil, &FormatError{rec.offset, fmt.Sprintf("%s: extent %d+%d beyond the image (%d bytes)", e.Path, start, length, fs.size), nil}
+			return nil, &FormatError{FS: "iso9660", Offset: rec.offset, Msg: fmt.Sprintf("%s: extent %d+%d beyond the image (%d bytes)", e.Path, start, length, fs.size)}
 		}
 		parts = append(parts, io.NewSectionReader(fs.r, start, length))
 		total += length
