@@ -7,6 +7,6 @@ grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r file; do
 	pkg="./$(dirname "${file#./}")"
 	for name in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | sed 's/^func //'); do
 		echo "fuzz $pkg $name for $time"
-		go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$time"
+		go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$time" -fuzzminimizetime 2s
 	done
 done
