@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -196,6 +197,9 @@ func newEngine(src Source, sink Sink, opts Options) (*engine, error) {
 		if err := Resumable(algos); err != nil {
 			return nil, err
 		}
+	}
+	if rs, ok := sink.(*RawSink); ok && opts.Resume == nil && slices.Contains(algos, hashing.SHA256) {
+		rs.reuseMediaSHA256()
 	}
 	for _, a := range algos {
 		h, err := newHasher(a)

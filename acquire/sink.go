@@ -134,7 +134,7 @@ func (s *RawSink) Write(p []byte) (int, error) {
 	written := 0
 	for len(p) > 0 {
 		if s.split > 0 && s.n == s.split {
-			if err := s.finish(); err != nil {
+			if err := s.finish(""); err != nil {
 				return written, err
 			}
 			if err := s.open(len(s.done)); err != nil {
@@ -146,7 +146,9 @@ func (s *RawSink) Write(p []byte) (int, error) {
 			k = int(min(int64(k), s.split-s.n))
 		}
 		n, err := s.f.Write(p[:k])
-		s.h.Write(p[:n])
+		if s.h != nil {
+			s.h.Write(p[:n])
+		}
 		s.n += int64(n)
 		written += n
 		if err != nil {
@@ -157,23 +159,37 @@ func (s *RawSink) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// finish syncs and closes the current segment and records its hash.
-func (s *RawSink) finish() error {
+// finish syncs and closes the current segment and records its hash: its
+// own, or media, the SHA-256 of the whole image, for a single segment
+// that reuses it.
+func (s *RawSink) finish(media string) error {
 	if err := s.f.Close(); err != nil {
 		return fmt.Errorf("raw sink: close %s: %w", s.path, err)
 	}
-	s.done = append(s.done, chain.Ref{Path: s.path, Size: s.n, SHA256: hex.EncodeToString(s.h.Sum(nil))})
+	sum := media
+	if s.h != nil {
+		sum = hex.EncodeToString(s.h.Sum(nil))
+	}
+	s.done = append(s.done, chain.Ref{Path: s.path, Size: s.n, SHA256: sum})
 	s.f = nil
 	return nil
 }
 
 // Close syncs and closes the current segment. A raw image has nowhere to
-// keep sums, so they are not used.
-func (s *RawSink) Close(hashing.Sums) error {
+// keep sums; a single-file image takes its SHA-256 from them.
+func (s *RawSink) Close(sums hashing.Sums) error {
 	if s.f == nil {
 		return nil
 	}
-	return s.finish()
+	return s.finish(sums[hashing.SHA256])
+}
+
+// reuseMediaSHA256 stops a single-file sink hashing what it writes: the
+// engine's SHA-256 of the media is the file's, and is handed to Close.
+func (s *RawSink) reuseMediaSHA256() {
+	if s.split == 0 && s.n == 0 {
+		s.h = nil
+	}
 }
 
 // Segments returns the paths of the segments written so far.
@@ -219,9 +235,12 @@ func (s *RawSink) State() ([]byte, error) {
 	if err := s.f.Sync(); err != nil {
 		return nil, fmt.Errorf("raw sink: sync %s: %w", s.path, err)
 	}
-	hs, err := s.h.(encoding.BinaryMarshaler).MarshalBinary()
-	if err != nil {
-		return nil, fmt.Errorf("raw sink: %w", err)
+	var hs []byte
+	if s.h != nil {
+		var err error
+		if hs, err = s.h.(encoding.BinaryMarshaler).MarshalBinary(); err != nil {
+			return nil, fmt.Errorf("raw sink: %w", err)
+		}
 	}
 	return json.Marshal(rawState{Base: s.base, SplitSize: s.split, Done: s.done, Current: s.path, Size: s.n, SHA256State: hs})
 }
@@ -256,9 +275,13 @@ func ResumeRawSink(state []byte) (*RawSink, error) {
 	if st.Current != s.segmentPath(cur) {
 		return nil, fmt.Errorf("raw sink: resume: current segment is %s, want %s", st.Current, s.segmentPath(cur))
 	}
-	h := sha256.New()
-	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(st.SHA256State); err != nil {
-		return nil, fmt.Errorf("raw sink: resume: %w", err)
+	// A single-file sink saved without a hash state reuses the media's.
+	var h hash.Hash
+	if len(st.SHA256State) > 0 || st.SplitSize > 0 {
+		h = sha256.New()
+		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(st.SHA256State); err != nil {
+			return nil, fmt.Errorf("raw sink: resume: %w", err)
+		}
 	}
 	f, err := os.OpenFile(st.Current, os.O_WRONLY, 0)
 	if err != nil {
