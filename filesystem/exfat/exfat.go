@@ -4,15 +4,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/pangolin-forensics/pangolin/filesystem"
 )
 
 // Limits on what the reader allocates.
 const (
-	maxDirBytes  = 32 << 20 // a folder is read up to 1,048,576 entries
-	maxAnomalies = 1000
+	maxDirBytes = 32 << 20 // a folder is read up to 1,048,576 entries
 )
 
 // fatEnd is the FAT value that ends a chain.
@@ -49,8 +47,7 @@ type volume struct {
 	maxInode    uint64 // highest directory-entry inode
 	label       string
 
-	mu        sync.Mutex
-	anomalies []string
+	anomalies filesystem.Anomalies
 }
 
 // Open reads the boot sector of the exFAT file system in r (size bytes).
@@ -184,20 +181,14 @@ func (v *volume) checkBootChecksum() {
 
 // note records an anomaly.
 func (v *volume) note(format string, args ...any) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if len(v.anomalies) < maxAnomalies {
-		v.anomalies = append(v.anomalies, fmt.Sprintf(format, args...))
-	}
+	v.anomalies.Add(format, args...)
 }
 
 func (v *volume) Type() string  { return "exfat" }
 func (v *volume) Label() string { return v.label }
 
 func (v *volume) Anomalies() []string {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return append([]string(nil), v.anomalies...)
+	return v.anomalies.List()
 }
 
 // readFull reads n bytes at off, failing on a short read.

@@ -91,7 +91,7 @@ type FS struct {
 	groups  []group
 	bitmaps bitmapCache
 
-	anomalies anomalyList
+	anomalies filesystem.Anomalies
 }
 
 type group struct {
@@ -192,12 +192,12 @@ func NewFS(r io.ReaderAt, size int64) (*FS, error) {
 		fs.typ = "ext2"
 	}
 	if unk := fs.incompat &^ knownIncompat; unk != 0 {
-		fs.anomalies.add("superblock: unknown incompatible features 0x%x", unk)
+		fs.anomalies.Add("superblock: unknown incompatible features 0x%x", unk)
 	}
 	if fs.roCompat&roCompatMetadataCsum != 0 {
 		want := le.Uint32(sb[0x3FC:])
 		if got := ^crc32.Checksum(sb[:0x3FC], crc32.MakeTable(crc32.Castagnoli)); got != want {
-			fs.anomalies.add("superblock at %d: checksum 0x%08x, computed 0x%08x", superOffset, want, got)
+			fs.anomalies.Add("superblock at %d: checksum 0x%08x, computed 0x%08x", superOffset, want, got)
 		}
 	}
 	if err := fs.readGroups(); err != nil {
@@ -309,4 +309,4 @@ func (fs *FS) BlockSize() int64 { return fs.blockSize }
 func (fs *FS) InodeCount() uint32 { return fs.inodesCount }
 
 // Anomalies lists damage met so far by Open, Walk and Open of entries.
-func (fs *FS) Anomalies() []string { return fs.anomalies.list() }
+func (fs *FS) Anomalies() []string { return fs.anomalies.List() }

@@ -8,41 +8,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/pangolin-forensics/pangolin/filesystem"
 )
-
-// anomalyList collects damage descriptions; it is safe for concurrent use
-// and holds at most maxAnomalies (then one line saying more were dropped).
-type anomalyList struct {
-	mu      sync.Mutex
-	items   []string
-	dropped int
-}
-
-const maxAnomalies = 1000
-
-func (a *anomalyList) add(format string, args ...any) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.items) >= maxAnomalies {
-		a.dropped++
-		return
-	}
-	a.items = append(a.items, fmt.Sprintf(format, args...))
-}
-
-func (a *anomalyList) list() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := append([]string(nil), a.items...)
-	if a.dropped > 0 {
-		out = append(out, fmt.Sprintf("%d more anomalies not listed", a.dropped))
-	}
-	return out
-}
 
 // dirent is one name found in a directory block.
 type dirent struct {
@@ -155,7 +124,7 @@ func (fs *FS) readDir(ctx context.Context, in *inode, fn func(dirent) error) err
 	}
 	size := in.size
 	if size > maxDirBytes {
-		fs.anomalies.add("directory inode %d: size %d capped at %d", in.num, size, maxDirBytes)
+		fs.anomalies.Add("directory inode %d: size %d capped at %d", in.num, size, maxDirBytes)
 		size = maxDirBytes
 	}
 	buf := make([]byte, fs.blockSize)
@@ -213,7 +182,7 @@ func (fs *FS) Walk(ctx context.Context, fn func(*filesystem.Entry) error) error 
 func (w *walker) dir(ctx context.Context, in *inode, prefix string, depth int, emit bool) error {
 	fs := w.fs
 	if depth >= filesystem.MaxDepth {
-		fs.anomalies.add("directory inode %d at %q: deeper than %d levels, not listed", in.num, prefix, filesystem.MaxDepth)
+		fs.anomalies.Add("directory inode %d at %q: deeper than %d levels, not listed", in.num, prefix, filesystem.MaxDepth)
 		return nil
 	}
 	w.visited[in.num] = true
@@ -253,7 +222,7 @@ func (w *walker) dir(ctx context.Context, in *inode, prefix string, depth int, e
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}
-	fs.anomalies.add("directory inode %d at %q: %v", in.num, prefix+"/", err)
+	fs.anomalies.Add("directory inode %d at %q: %v", in.num, prefix+"/", err)
 	return nil
 }
 
@@ -285,14 +254,14 @@ func (w *walker) entry(d dirent, prefix string) (*filesystem.Entry, *inode) {
 	e.Inode = uint64(d.inode)
 	in, err := fs.readInode(d.inode)
 	if err != nil {
-		fs.anomalies.add("%s: %v", e.Path, err)
+		fs.anomalies.Add("%s: %v", e.Path, err)
 		return e, nil
 	}
 	if d.deleted && in.allocated {
 		e.Extra["reallocated"] = "true"
 	}
 	if !d.deleted && !in.allocated {
-		fs.anomalies.add("%s: allocated name points to unallocated inode %d", e.Path, in.num)
+		fs.anomalies.Add("%s: allocated name points to unallocated inode %d", e.Path, in.num)
 	}
 	fs.fill(e, in)
 	return e, in
@@ -427,7 +396,7 @@ func (fs *FS) orphanCandidates(ctx context.Context, named map[uint32]bool) ([]*i
 		}
 		bm, err := fs.bitmap(g)
 		if err != nil {
-			fs.anomalies.add("orphan scan: %v", err)
+			fs.anomalies.Add("orphan scan: %v", err)
 			continue
 		}
 		first := uint64(g) * uint64(fs.inodesPerGroup) // inode number minus one
@@ -438,7 +407,7 @@ func (fs *FS) orphanCandidates(ctx context.Context, named map[uint32]bool) ([]*i
 			blk := gr.inodeTable + uint64(idx/perBlock)
 			buf, err := fs.readBlock(blk)
 			if err != nil {
-				fs.anomalies.add("orphan scan: inode table of group %d: %v", g, err)
+				fs.anomalies.Add("orphan scan: inode table of group %d: %v", g, err)
 				break
 			}
 			for j := range perBlock {

@@ -15,7 +15,6 @@ const (
 	maxDirBytes    = 2 << 20  // a folder holds at most 65,536 entries
 	fatBlockSize   = 64 << 10 // unit of the FAT cache
 	fatCacheBlocks = 64       // 4 MiB of FAT in memory at most
-	maxAnomalies   = 1000
 )
 
 // FormatError reports a malformed structure at a byte offset of the file
@@ -54,7 +53,7 @@ type volume struct {
 
 	mu        sync.Mutex
 	cache     map[int64][]byte
-	anomalies []string
+	anomalies filesystem.Anomalies
 }
 
 // Open reads the boot sector of the FAT file system in r (size bytes) and
@@ -202,20 +201,14 @@ func parseBoot(b []byte, size int64) (*volume, error) {
 
 // note records an anomaly.
 func (v *volume) note(format string, args ...any) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if len(v.anomalies) < maxAnomalies {
-		v.anomalies = append(v.anomalies, fmt.Sprintf(format, args...))
-	}
+	v.anomalies.Add(format, args...)
 }
 
 func (v *volume) Type() string  { return v.kind }
 func (v *volume) Label() string { return v.label }
 
 func (v *volume) Anomalies() []string {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return append([]string(nil), v.anomalies...)
+	return v.anomalies.List()
 }
 
 // readFull reads n bytes at off, failing on a short read.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf16"
 
@@ -41,8 +40,7 @@ type FS struct {
 	primary   *record // root of the primary tree
 	joliet    *record // root of the Joliet tree, or nil
 
-	mu        sync.Mutex
-	anomalies []string
+	anomalies filesystem.Anomalies
 }
 
 // record is a decoded directory record.
@@ -205,11 +203,7 @@ func ucs2(b []byte) string {
 }
 
 func (fs *FS) anomaly(format string, args ...any) {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if len(fs.anomalies) < 1000 {
-		fs.anomalies = append(fs.anomalies, fmt.Sprintf(format, args...))
-	}
+	fs.anomalies.Add(format, args...)
 }
 
 // Type returns "iso9660".
@@ -220,9 +214,7 @@ func (fs *FS) Label() string { return fs.label }
 
 // Anomalies lists damage met so far.
 func (fs *FS) Anomalies() []string {
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	return append([]string(nil), fs.anomalies...)
+	return fs.anomalies.List()
 }
 
 // readDir calls fn for each record of the directory whose record is dir,
