@@ -193,10 +193,8 @@ func parseHex(s string) ([]byte, hashing.Algo, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("%q is not a hex hash", s)
 	}
-	for _, a := range hashing.Algos {
-		if a.Size() == len(sum) && a != hashing.BLAKE3 {
-			return sum, a, nil
-		}
+	if a := hashing.ByHexLength(2 * len(sum)); a != "" {
+		return sum, a, nil
 	}
 	return nil, "", fmt.Errorf("%q: %d hex digits is no md5, sha1, sha256 or sha512 hash", s, len(s))
 }

@@ -57,6 +57,24 @@ func (a Algo) Size() int {
 	return 0
 }
 
+// ByHexLength returns the algorithm whose digest is n hex digits long, as
+// hash lists name them implicitly: md5 (32), sha1 (40), sha256 (64) or
+// sha512 (128); "" for any other length. (BLAKE3's 64 digits read as
+// sha256, as every list tool takes them.)
+func ByHexLength(n int) Algo {
+	switch n {
+	case 32:
+		return MD5
+	case 40:
+		return SHA1
+	case 64:
+		return SHA256
+	case 128:
+		return SHA512
+	}
+	return ""
+}
+
 // ParseAlgos parses a comma-separated list such as "md5,sha1,sha256" into
 // algorithms in canonical order, without duplicates.
 func ParseAlgos(s string) ([]Algo, error) {

@@ -276,22 +276,6 @@ func short(s string) string {
 	return s
 }
 
-// sumAlgo returns the algorithm of a plain checksum line from the digest
-// length, or "".
-func sumAlgo(n int) hashing.Algo {
-	switch n {
-	case 32:
-		return hashing.MD5
-	case 40:
-		return hashing.SHA1
-	case 64:
-		return hashing.SHA256
-	case 128:
-		return hashing.SHA512
-	}
-	return ""
-}
-
 // hexPrefix returns the length of the run of hex digits starting s.
 func hexPrefix(s string) int {
 	i := 0
@@ -322,9 +306,9 @@ func (p *parser) sum(n int, line string) (Format, error) {
 			return "", errors.New(`BSD line must read "TAG (NAME) = HEX"`)
 		}
 		name, h = rest[i+2:j], rest[j+4:]
-	} else if i := hexPrefix(rest); sumAlgo(i) != "" && len(rest) > i+2 && rest[i] == ' ' && (rest[i+1] == ' ' || rest[i+1] == '*') {
+	} else if i := hexPrefix(rest); hashing.ByHexLength(i) != "" && len(rest) > i+2 && rest[i] == ' ' && (rest[i+1] == ' ' || rest[i+1] == '*') {
 		// HEX  NAME or HEX *NAME
-		a, h, name = sumAlgo(i), rest[:i], rest[i+2:]
+		a, h, name = hashing.ByHexLength(i), rest[:i], rest[i+2:]
 	} else if s, rest, ok := sizeSum(rest); !escaped && ok {
 		// md5deep -z: SIZE  HEX  NAME, the size right-aligned in ten columns
 		size, err := parseSize(s)
@@ -332,7 +316,7 @@ func (p *parser) sum(n int, line string) (Format, error) {
 			return "", err
 		}
 		i := hexPrefix(rest)
-		a, h, name, kf.Size = sumAlgo(i), rest[:i], rest[i+2:], size
+		a, h, name, kf.Size = hashing.ByHexLength(i), rest[:i], rest[i+2:], size
 	} else {
 		return "", errors.New(`not a checksum line ("HEX  NAME", "TAG (NAME) = HEX" or "SIZE  HEX  NAME")`)
 	}
@@ -363,7 +347,7 @@ func sizeSum(s string) (size, rest string, ok bool) {
 	}
 	rest = t[i+2:]
 	j := hexPrefix(rest)
-	if sumAlgo(j) == "" || !strings.HasPrefix(rest[j:], "  ") || len(rest) == j+2 {
+	if hashing.ByHexLength(j) == "" || !strings.HasPrefix(rest[j:], "  ") || len(rest) == j+2 {
 		return "", "", false
 	}
 	return t[:i], rest, true

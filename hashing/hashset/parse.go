@@ -318,21 +318,6 @@ func headerAlgo(h []byte) hashing.Algo {
 	return ""
 }
 
-// lengthAlgo infers the algorithm of a hex digest from its length.
-func lengthAlgo(n int) hashing.Algo {
-	switch n {
-	case 32:
-		return hashing.MD5
-	case 40:
-		return hashing.SHA1
-	case 64:
-		return hashing.SHA256
-	case 128:
-		return hashing.SHA512
-	}
-	return ""
-}
-
 // parseCSV reads a list of hex digests. Blank lines and lines starting
 // with '#' are skipped. The delimiter is a tab if the first line has one,
 // else a comma. If a field of the first line names an algorithm, that
@@ -382,7 +367,7 @@ func parseCSV(ctx context.Context, r io.Reader, label string) iter.Seq2[Record, 
 			}
 			if cols == nil {
 				f := fields[0]
-				algo := lengthAlgo(len(f))
+				algo := hashing.ByHexLength(len(f))
 				if algo == "" {
 					fail(n, fmt.Errorf("bad hash %s: %d hex digits, want 32, 40, 64 or 128", short(f), len(f)))
 					return
