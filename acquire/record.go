@@ -89,3 +89,16 @@ func ReadRecord(path string) (*Record, error) {
 	}
 	return &r, nil
 }
+
+// ReadManifest reads the manifest of a logical acquisition.
+func ReadManifest(path string) (*Manifest, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("acquire: read manifest: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("acquire: read manifest %s: %w", path, err)
+	}
+	return &m, nil
+}

@@ -3,7 +3,6 @@ package acquire
 import (
 	"archive/tar"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,13 +26,9 @@ type LogicalCheck struct {
 // container's size and SHA-256, then, reading the container once, every
 // stored file's hashes, and that every stored file is there.
 func VerifyLogical(ctx context.Context, containerPath, manifestPath string) (*LogicalCheck, error) {
-	mb, err := os.ReadFile(manifestPath)
+	man, err := ReadManifest(manifestPath)
 	if err != nil {
 		return nil, err
-	}
-	var man Manifest
-	if err := json.Unmarshal(mb, &man); err != nil {
-		return nil, fmt.Errorf("%s: %w", manifestPath, err)
 	}
 	want := map[string]*Entry{}
 	for i := range man.Entries {

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
-	"net/url"
 	"os"
 	"path/filepath"
 
 	"github.com/pangolin-forensics/pangolin/hashing"
+	"github.com/pangolin-forensics/pangolin/internal/sqliteuri"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -18,16 +18,7 @@ import (
 // only and immutable: SQLite then takes no locks and creates no journal,
 // WAL or shared-memory file beside it.
 func rds3URI(path string) (string, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", err
-	}
-	p := filepath.ToSlash(abs)
-	if p[0] != '/' {
-		p = "/" + p // a Windows drive letter
-	}
-	u := url.URL{Scheme: "file", Path: p, RawQuery: "mode=ro&immutable=1"}
-	return u.String(), nil
+	return sqliteuri.For(path, "mode=ro&immutable=1")
 }
 
 // parseRDS3 reads the sha256, sha1 and md5 columns of the FILE view of an
