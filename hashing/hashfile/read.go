@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pangolin-forensics/pangolin/hashing"
+	"github.com/pangolin-forensics/pangolin/internal/pctenc"
 )
 
 // MaxLineLength is the longest line, line ending included, that [Read]
@@ -387,7 +388,7 @@ func (p *parser) json(n int, line string) error {
 	case "":
 	case "percent":
 		var err error
-		if kf.Path, err = percentDecode(kf.Path); err != nil {
+		if kf.Path, err = pctenc.Decode(kf.Path); err != nil {
 			return err
 		}
 	default:

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pangolin-forensics/pangolin/hashing"
+	"github.com/pangolin-forensics/pangolin/internal/pctenc"
 )
 
 // WriterOptions describes the run, for the formats that record it.
@@ -260,7 +261,7 @@ func (w *Writer) Write(fh hashing.FileHash) error {
 			return err
 		}
 	case JSON:
-		p, enc := percentEncode(fh.Path, anyChar)
+		p, enc := pctenc.Encode(fh.Path, pctenc.AnyChar)
 		b.WriteString(`{"message_type":"file","path":` + jsonString(p))
 		if enc {
 			b.WriteString(`,"path_encoding":"percent"`)
@@ -288,7 +289,7 @@ func (w *Writer) Write(fh hashing.FileHash) error {
 		}
 		b.WriteString(sums[0] + ",\"" + strings.ReplaceAll(fh.Path, `"`, `\"`) + "\"\n")
 	case DFXML:
-		p, enc := percentEncode(fh.Path, xmlChar)
+		p, enc := pctenc.Encode(fh.Path, pctenc.XMLChar)
 		b.WriteString("  <fileobject>\n    <filename")
 		if enc {
 			b.WriteString(" encoding='percent'")
@@ -308,7 +309,7 @@ func (w *Writer) Write(fh hashing.FileHash) error {
 
 // jsonError writes the error line for a file that could not be read.
 func (w *Writer) jsonError(fh hashing.FileHash) {
-	p, enc := percentEncode(fh.Path, anyChar)
+	p, enc := pctenc.Encode(fh.Path, pctenc.AnyChar)
 	w.bw.WriteString(`{"message_type":"error","path":` + jsonString(p))
 	if enc {
 		w.bw.WriteString(`,"path_encoding":"percent"`)

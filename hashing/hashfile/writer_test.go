@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pangolin-forensics/pangolin/hashing"
+	"github.com/pangolin-forensics/pangolin/internal/pctenc"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -228,7 +229,7 @@ func parseDFXML(t *testing.T, out []byte) []dfxmlFile {
 		p := f.Name.Text
 		if f.Name.Encoding == "percent" {
 			var err error
-			if p, err = percentDecode(p); err != nil {
+			if p, err = pctenc.Decode(p); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -374,17 +375,17 @@ func TestPercentEncoding(t *testing.T) {
 		{"\uFFFD", "\uFFFD", "\uFFFD"},
 		{"\xef\xbf", "%EF%BF", "%EF%BF"},
 	} {
-		j, _ := percentEncode(c.in, anyChar)
-		x, _ := percentEncode(c.in, xmlChar)
+		j, _ := pctenc.Encode(c.in, pctenc.AnyChar)
+		x, _ := pctenc.Encode(c.in, pctenc.XMLChar)
 		if j != c.json || x != c.xml {
-			t.Errorf("percentEncode(%q) = %q, %q; want %q, %q", c.in, j, x, c.json, c.xml)
+			t.Errorf("pctenc.Encode(%q) = %q, %q; want %q, %q", c.in, j, x, c.json, c.xml)
 		}
 		for _, enc := range []string{j, x} {
 			if enc == c.in {
 				continue
 			}
-			if d, err := percentDecode(enc); err != nil || d != c.in {
-				t.Errorf("percentDecode(%q) = %q, %v; want %q", enc, d, err, c.in)
+			if d, err := pctenc.Decode(enc); err != nil || d != c.in {
+				t.Errorf("pctenc.Decode(%q) = %q, %v; want %q", enc, d, err, c.in)
 			}
 		}
 	}
