@@ -77,9 +77,7 @@ CREATE TABLE IF NOT EXISTS artefacts (
 	error TEXT NOT NULL, extra TEXT NOT NULL,
 	UNIQUE (exhibit, ref)
 );
-CREATE INDEX IF NOT EXISTS artefacts_done ON artefacts (exhibit, partition, ord) WHERE depth = 0;
 CREATE INDEX IF NOT EXISTS artefacts_sha256 ON artefacts (sha256) WHERE sha256 <> '';
-CREATE INDEX IF NOT EXISTS artefacts_md5 ON artefacts (md5) WHERE md5 <> '';
 `
 
 // timeFormat stores times: fixed width, so text order is time order.
@@ -95,7 +93,7 @@ type DB struct {
 
 // OpenDB opens (creating if needed) the catalogue at path.
 func OpenDB(ctx context.Context, path string) (*DB, error) {
-	uri, err := sqliteuri.For(path, "_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	uri, err := sqliteuri.For(path, "_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)")
 	if err != nil {
 		return nil, err
 	}
@@ -317,6 +315,8 @@ func (d *DB) Volumes(ctx context.Context, exhibit string) ([]Volume, error) {
 // run skips them. The set is a bitmap: one bit per position, so a million
 // entries take 125 KB.
 func (d *DB) Done(ctx context.Context, exhibit string, partition int) (Bitmap, error) {
+	// Runs once per partition and run: a scan of the exhibit's rows
+	// through the (exhibit, ref) index, so that no index slows inserts.
 	rows, err := d.db.QueryContext(ctx, "SELECT ord FROM artefacts WHERE exhibit = ? AND partition = ? AND depth = 0", exhibit, partition)
 	if err != nil {
 		return nil, err
@@ -389,39 +389,73 @@ func (w *Writer) Flush(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO artefacts
-		(exhibit, ref, parent, depth, partition, ord, path, name, inode, stream, type, size, deleted,
-		 mtime, atime, ctime, btime, mode, offset, mime, mismatch, md5, sha1, sha256, known, known_sets, error, extra)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	for _, a := range w.pending {
-		ord, err := refOrd(a.Ref)
-		if err != nil {
-			return err
+	// Rows go in rowsPerInsert at a time: one statement per row would
+	// spend more time in database/sql than in SQLite.
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
 		}
-		sets, err := json.Marshal(nonNil(a.KnownSets))
-		if err != nil {
-			return err
+	}()
+	args := make([]any, 0, rowsPerInsert*len(artefactColumns))
+	for rest := w.pending; len(rest) > 0; {
+		n := min(len(rest), rowsPerInsert)
+		st := stmts[n]
+		if st == nil {
+			if st, err = tx.PrepareContext(ctx, insertSQL(n)); err != nil {
+				return err
+			}
+			stmts[n] = st
 		}
-		extra, err := json.Marshal(outOfRange(a))
-		if err != nil {
-			return err
+		args = args[:0]
+		for _, a := range rest[:n] {
+			if args, err = appendRow(args, a); err != nil {
+				return err
+			}
 		}
-		if _, err := st.ExecContext(ctx, a.Exhibit, a.Ref, a.Parent, a.Depth, a.Partition, ord, a.Path, a.Name,
-			int64(a.Inode), a.Stream, a.Type, a.Size, a.Deleted,
-			nullTime(a.Modified), nullTime(a.Accessed), nullTime(a.Changed), nullTime(a.Born),
-			a.Mode, a.Offset, a.MIME, a.Mismatch, a.MD5, a.SHA1, a.SHA256, a.Known, string(sets), a.Error, string(extra)); err != nil {
-			return fmt.Errorf("catalogue %s %s: %w", a.Exhibit, a.Ref, err)
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("catalogue %s %s: %w", rest[0].Exhibit, rest[0].Ref, err)
 		}
+		rest = rest[n:]
 	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
 	w.pending = w.pending[:0]
 	return nil
+}
+
+const rowsPerInsert = 64
+
+var artefactColumns = []string{"exhibit", "ref", "parent", "depth", "partition", "ord", "path", "name", "inode", "stream",
+	"type", "size", "deleted", "mtime", "atime", "ctime", "btime", "mode", "offset", "mime", "mismatch",
+	"md5", "sha1", "sha256", "known", "known_sets", "error", "extra"}
+
+// insertSQL inserts (or replaces) n artefact rows.
+func insertSQL(n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(artefactColumns)), ", ") + ")"
+	return "INSERT OR REPLACE INTO artefacts (" + strings.Join(artefactColumns, ", ") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// appendRow appends a's values in artefactColumns order.
+func appendRow(args []any, a *Artefact) ([]any, error) {
+	ord, err := refOrd(a.Ref)
+	if err != nil {
+		return nil, err
+	}
+	sets, err := json.Marshal(nonNil(a.KnownSets))
+	if err != nil {
+		return nil, err
+	}
+	extra, err := json.Marshal(outOfRange(a))
+	if err != nil {
+		return nil, err
+	}
+	return append(args, a.Exhibit, a.Ref, a.Parent, a.Depth, a.Partition, ord, a.Path, a.Name,
+		int64(a.Inode), a.Stream, a.Type, a.Size, a.Deleted,
+		nullTime(a.Modified), nullTime(a.Accessed), nullTime(a.Changed), nullTime(a.Born),
+		a.Mode, a.Offset, a.MIME, a.Mismatch, a.MD5, a.SHA1, a.SHA256, a.Known, string(sets), a.Error, string(extra)), nil
 }
 
 // refOrd is the walk position a Ref starts with ("P/N...").

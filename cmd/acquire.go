@@ -245,9 +245,9 @@ func acquireRun(f *Factory, c *cobra.Command, source string, o *acquireOptions) 
 	if err := acquire.WriteRecord(recPath, rec); err != nil {
 		return err
 	}
-	recRef := hashing.HashFile(c.Context(), recPath, hashing.SHA256)
-	if recRef.Err != nil {
-		return recRef.Err
+	recRef, err := fileRef(c, cs, recPath)
+	if err != nil {
+		return err
 	}
 	attrs := map[string]string{"format": rec.Format, "bytes": strconv.FormatInt(res.Size, 10),
 		"bad_bytes": strconv.FormatInt(res.BadBytes, 10), "bad_ranges": strconv.Itoa(len(res.BadRanges))}
@@ -259,7 +259,7 @@ func acquireRun(f *Factory, c *cobra.Command, source string, o *acquireOptions) 
 			attrs[k] = v
 		}
 	}
-	outputs := append(rec.Segments, chain.Ref{Path: caseRelative(cs.Dir, recPath), Size: recRef.Size, SHA256: recRef.Sums[hashing.SHA256]})
+	outputs := append(rec.Segments, recRef)
 	entry, _, err := cs.Record(c.Context(), id, chain.Entry{Action: "acquire", Exhibit: o.exhibit,
 		Inputs:  []chain.Ref{{Path: source, Size: res.Size, SHA256: res.Sums[hashing.SHA256]}},
 		Outputs: outputs, Note: o.description, Attrs: attrs})
@@ -322,6 +322,15 @@ func acquireLogical(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Id
 	_, err = fmt.Fprintf(f.IO.Out, "collected %s as %s: %d entries, %d bytes, %d unreadable\n  container %s (sha256 %s)\n  manifest  %s\nrecorded custody entry %d\n",
 		source, o.exhibit, res.EntryCount, res.Bytes, res.ErrorCount, res.Container.Path, res.Container.SHA256, res.Manifest.Path, entry.Seq)
 	return err
+}
+
+// fileRef hashes a file in the case folder for the ledger.
+func fileRef(c *cobra.Command, cs *catalog.Case, path string) (chain.Ref, error) {
+	h := hashing.HashFile(c.Context(), path, hashing.SHA256)
+	if h.Err != nil {
+		return chain.Ref{}, h.Err
+	}
+	return chain.Ref{Path: caseRelative(cs.Dir, path), Size: h.Size, SHA256: h.Sums[hashing.SHA256]}, nil
 }
 
 // caseRelative turns a path inside the case folder into a slash-separated

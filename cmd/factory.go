@@ -154,12 +154,15 @@ func (f *Factory) caseAndIdentity() (*catalog.Case, *chain.Identity, error) {
 	return cs, id, nil
 }
 
+// statusShown says whether status lines are shown.
+func (f *Factory) statusShown() bool { return f.IO.ErrTTY && !f.Quiet && !f.JSON }
+
 // status returns a function that shows a one-line status on stderr, at
 // most ten times a second, when stderr is a terminal and neither --quiet
 // nor --json is set, and a function that clears it. line is called only
 // when the status is shown, with the time since the start.
 func (f *Factory) status() (show func(line func(elapsed time.Duration) string), done func()) {
-	if !f.IO.ErrTTY || f.Quiet || f.JSON {
+	if !f.statusShown() {
 		return func(func(time.Duration) string) {}, func() {}
 	}
 	start := f.Now()

@@ -35,31 +35,26 @@ func openVolumes(imagePath string, only int) (vols []*volume, closeAll func(), e
 	if err != nil {
 		return nil, nil, err
 	}
-	parts, err := filesystem.Partitions(img, img.Size(), 0)
+	opened, err := all.Volumes(img, img.Size())
 	if err != nil {
 		img.Close()
 		return nil, nil, fmt.Errorf("%s: %w", imagePath, err)
 	}
-	for _, p := range parts {
-		if only >= 0 && p.Index != only {
+	closeAll = func() {
+		all.CloseVolumes(opened)
+		img.Close()
+	}
+	for _, o := range opened {
+		if only >= 0 && o.Index != only {
 			continue
 		}
-		v := &volume{Partition: p}
-		fs, err := all.Open(io.NewSectionReader(img, p.Start, p.Length), p.Length)
-		if err != nil {
-			v.Error = err.Error()
+		v := &volume{Partition: o.Partition, fs: o.FS}
+		if o.Err != nil {
+			v.Error = o.Err.Error()
 		} else {
-			v.fs, v.FS, v.Label = fs, fs.Type(), fs.Label()
+			v.FS, v.Label = o.FS.Type(), o.FS.Label()
 		}
 		vols = append(vols, v)
-	}
-	closeAll = func() {
-		for _, v := range vols {
-			if c, ok := v.fs.(io.Closer); ok {
-				c.Close()
-			}
-		}
-		img.Close()
 	}
 	if only >= 0 && len(vols) == 0 {
 		closeAll()

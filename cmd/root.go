@@ -85,6 +85,9 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 		NewCmdImage(f),
 		NewCmdLs(f),
 		NewCmdCat(f),
+		NewCmdProcess(f),
+		NewCmdTimeline(f),
+		NewCmdExport(f),
 	)
 	// Every command documents the exit statuses.
 	var walk func(c *cobra.Command)

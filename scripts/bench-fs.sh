@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# File-system listing speed: pangolin ls -r against fls -r -p on FAT32,
-# ext4 and NTFS images holding the same 20,000 files (1-4 KiB in 200
-# folders). Images are built with mkfs.vfat+mcopy, mkfs.ext4 -d and
-# mkntfs+ntfs-3g when those tools are there; each missing one is named.
+# File-system speed on FAT32, ext4 and NTFS images holding the same
+# 20,000 files (1-4 KiB in 200 folders):
+#  - listing: pangolin ls -r against fls -r -p;
+#  - processing: pangolin process (walk, read, md5+sha1+sha256, type,
+#    catalogue rows) against fls -r -p plus hashdeep -c md5,sha1,sha256
+#    over the same files extracted by tsk_recover (extraction not timed),
+#    with pangolin's peak RSS.
+# Images are built with mkfs.vfat+mcopy, mkfs.ext4 -d and mkntfs+ntfs-3g
+# when those tools are there; each missing one is named.
+# BENCH_MILLION=1 adds process on an ext4 image of 1,000,000 files (peak
+# RSS at that scale; takes several minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(pwd)/${PANGOLIN:-bin/pangolin}
@@ -36,6 +43,19 @@ build() {
 	esac
 }
 
+# process_bench FS IMAGE: time pangolin process on IMAGE in a fresh case.
+process_bench() {
+	local fs=$1 img=$2 home="$dir/home" c="$dir/case-$1"
+	rm -rf "$c"
+	[ -f "$home/examiner.key" ] || PANGOLIN_HOME=$home "$bin" examiner init --name Bench --id B-1 >/dev/null
+	PANGOLIN_HOME=$home "$bin" case init "$c" --id BENCH --title bench >/dev/null
+	(cd "$c" && PANGOLIN_HOME=$home "$bin" acquire "$img" --exhibit EX --format raw -q >/dev/null)
+	cat "$c/evidence/EX/EX.raw" >/dev/null
+	(cd "$c" && PANGOLIN_HOME=$home /usr/bin/time -f "%e %M" -o "$dir/t.proc" "$bin" process EX -q >/dev/null)
+	read -r secs rss <"$dir/t.proc"
+	echo "$secs $rss"
+}
+
 printf '%-8s %10s %12s %8s %8s\n' fs entries "fls s" "ls s" ratio
 for fs in fat32 ext4 ntfs; do
 	if ! build "$fs"; then
@@ -50,4 +70,32 @@ for fs in fat32 ext4 ntfs; do
 	awk -v f="$fs" -v n="$entries" -v a="$(cat "$dir/t.fls")" -v b="$(cat "$dir/t.ls")" \
 		'BEGIN { printf "%-8s %10d %12.2f %8.2f %7.2fx\n", f, n, a, b, (b > 0 ? a/b : 0) }'
 done
+
+echo
+echo "process: pangolin process vs fls -r -p + hashdeep -c md5,sha1,sha256 (files extracted by tsk_recover -a, untimed)"
+printf '%-8s %8s %10s %8s %10s %10s %8s %9s\n' fs files MB "fls s" "hashdeep s" "process s" ratio "RSS MB"
+for fs in fat32 ext4 ntfs; do
+	img="$dir/fs.$fs"
+	[ -f "$img" ] || continue
+	command -v hashdeep >/dev/null && command -v tsk_recover >/dev/null || { echo "hashdeep or tsk_recover not installed: skipped"; break; }
+	rm -rf "$dir/rec"
+	tsk_recover -a "$img" "$dir/rec" >/dev/null
+	files=$(find "$dir/rec" -type f | wc -l)
+	mb=$(du -sm "$dir/rec" | cut -f1)
+	/usr/bin/time -f "%e" -o "$dir/t.fls" fls -r -p "$img" >/dev/null
+	/usr/bin/time -f "%e" -o "$dir/t.hd" hashdeep -r -c md5,sha1,sha256 "$dir/rec" >/dev/null
+	read -r secs rss < <(process_bench "$fs" "$img")
+	awk -v f="$fs" -v n="$files" -v mb="$mb" -v a="$(cat "$dir/t.fls")" -v h="$(cat "$dir/t.hd")" -v p="$secs" -v r="$rss" \
+		'BEGIN { printf "%-8s %8d %10d %8.2f %10.2f %10.2f %7.2fx %9.0f\n", f, n, mb, a, h, p, (p > 0 ? (a+h)/p : 0), r/1024 }'
+done
+
+if [ "${BENCH_MILLION:-}" = 1 ] && command -v mkfs.ext4 >/dev/null; then
+	if [ ! -f "$dir/fs.million" ]; then
+		go run ./scripts/benchdata million "$dir/million"
+		mkfs.ext4 -q -N 1100000 -d "$dir/million" "$dir/fs.million" 6G
+		rm -rf "$dir/million"
+	fi
+	read -r secs rss < <(process_bench million "$dir/fs.million")
+	echo "process, ext4 with 1,000,000 files: ${secs} s, peak RSS $((rss / 1024)) MB"
+fi
 echo "(images in $dir)"

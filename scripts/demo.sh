@@ -120,4 +120,19 @@ step "A known-bad hash set, and the files of the card that are in it"
 run hashset import seized-2025 "$work/sdcard.hashdeep" --kind known-bad
 run hash -r --hashset all --format csv "$work/sdcard"
 
+step "Collect the card's files as a logical exhibit, then catalogue every exhibit"
+run acquire --logical "$work/sdcard" --exhibit EX-004 --description "SD card files (logical)" >/dev/null
+# EX-002 is random bytes with no file system: it is reported and the rest goes on.
+run process --all
+run custody log
+
+step "A timeline of the catalogue (mactime-style), and a DFXML export"
+run timeline --format csv | head -n 8
+run export dfxml EX-004 -o "$work/EX-004.dfxml"
+echo "(written to EX-004.dfxml)"
+
+step "Export the known-bad files by SHA-256, with a manifest recorded on the ledger"
+run export files --query 'known:known-bad' --out "$work/OP-THUNDER/exports/known-bad"
+run custody verify --files
+
 printf '\nThe sample case is in %s\n' "$work/OP-THUNDER"

@@ -50,3 +50,38 @@ func Open(r io.ReaderAt, size int64) (filesystem.FS, error) {
 	}
 	return nil, fmt.Errorf("%w: no known file system (FAT, exFAT, NTFS, ext2/3/4, ISO 9660, ZIP, TAR, gzip)", filesystem.ErrNotFS)
 }
+
+// Volume is one partition of an image with the file system found in it.
+type Volume struct {
+	filesystem.Partition
+	// FS is the open file system; nil when Err says why there is none.
+	FS  filesystem.FS
+	Err error
+}
+
+// Volumes reads the partition table of the image in r (MBR, GPT, or none)
+// and opens the file system of each partition. A partition whose file
+// system is unknown or damaged has Err set and does not stop the others.
+// Close the result with [CloseVolumes].
+func Volumes(r io.ReaderAt, size int64) ([]*Volume, error) {
+	parts, err := filesystem.Partitions(r, size, 0)
+	if err != nil {
+		return nil, err
+	}
+	vols := make([]*Volume, len(parts))
+	for i, p := range parts {
+		vols[i] = &Volume{Partition: p}
+		vols[i].FS, vols[i].Err = Open(io.NewSectionReader(r, p.Start, p.Length), p.Length)
+	}
+	return vols, nil
+}
+
+// CloseVolumes closes the file systems that hold resources (archives'
+// temporary files).
+func CloseVolumes(vols []*Volume) {
+	for _, v := range vols {
+		if c, ok := v.FS.(io.Closer); ok {
+			c.Close()
+		}
+	}
+}

@@ -4,6 +4,7 @@
 //	go run ./scripts/benchdata small DIR   # 50,000 files of 1-64 KiB
 //	go run ./scripts/benchdata large DIR   # 20 files of 100 MiB
 //	go run ./scripts/benchdata tiny DIR    # 20,000 files of 1-4 KiB
+//	go run ./scripts/benchdata million DIR # 1,000,000 files of 0-64 bytes
 //	go run ./scripts/benchdata random FILE # 2 GiB of random bytes
 //	go run ./scripts/benchdata mixed FILE  # 2 GiB: zeros, then text
 package main
@@ -17,7 +18,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: benchdata small|large|tiny DIR, or benchdata random|mixed FILE")
+		fmt.Fprintln(os.Stderr, "usage: benchdata small|large|tiny|million DIR, or benchdata random|mixed FILE")
 		os.Exit(2)
 	}
 	run := runTree
@@ -76,6 +77,8 @@ func runTree(kind, dir string) error {
 		count, minSize, maxSize = 20, 100<<20, 100<<20
 	case "tiny":
 		count, minSize, maxSize = 20000, 1<<10, 4<<10
+	case "million":
+		count, minSize, maxSize = 1_000_000, 0, 64
 	default:
 		return fmt.Errorf("unknown set %q", kind)
 	}
