@@ -88,8 +88,9 @@ type FS struct {
 	typ            string
 	label          string
 
-	groups  []group
-	bitmaps bitmapCache
+	groups     []group
+	bitmaps    bitmapCache
+	tableChunk chunkCache
 
 	anomalies filesystem.Anomalies
 }

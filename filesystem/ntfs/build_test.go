@@ -18,6 +18,8 @@ type tAttr struct {
 	startVCN uint64
 	lastVCN  uint64
 	size     int64
+	flags    uint16 // attribute flags (compression method)
+	compUnit uint16 // compression unit exponent
 }
 
 // tRun is a run of n clusters at lcn; lcn < 0 is sparse.
@@ -87,7 +89,9 @@ func encodeAttr(a tAttr, id uint16) []byte {
 	h[8] = 1
 	h[9] = byte(len(name) / 2)
 	binary.LittleEndian.PutUint16(h[0x0A:], 0x40)
+	binary.LittleEndian.PutUint16(h[0x0C:], a.flags)
 	binary.LittleEndian.PutUint16(h[0x0E:], id)
+	binary.LittleEndian.PutUint16(h[0x22:], a.compUnit)
 	binary.LittleEndian.PutUint64(h[0x10:], a.startVCN)
 	binary.LittleEndian.PutUint64(h[0x18:], a.lastVCN)
 	binary.LittleEndian.PutUint64(h[0x28:], uint64(a.size))

@@ -33,13 +33,30 @@
 // Entry.Extra as "fn_modified", "fn_accessed", "fn_changed" and "fn_born"
 // (RFC 3339 with nanoseconds, UTC).
 //
+// Compressed streams are decompressed as they are read: NTFS splits them
+// into compression units of 16 clusters, each either sparse (zeros),
+// stored as is (all its clusters allocated) or LZNT1-compressed into its
+// first clusters ([MS-XCA] section 2.5); a reader decodes one unit at a
+// time and keeps the last few. Compression units larger than 16 clusters
+// or 1 MiB, and methods other than LZNT1, are not decoded (Open returns
+// [ErrCompressed]); malformed LZNT1 data is a read error ([LZNT1Error]).
+//
 // Names found only in the slack of $I30 index records (deleted names whose
-// MFT record was reused) are not listed, and LZNT1-compressed streams are
-// listed but not opened (Open returns [ErrCompressed]). Encrypted streams
-// are returned as stored.
+// MFT record was reused) are not listed. Encrypted streams are returned as
+// stored.
+//
+// # Concurrency and cost
+//
+// An [FS] is safe for concurrent use: Walk, Open and reads of the streams
+// Open returns may run in any number of goroutines at once. Walk reads
+// the $MFT in 1 MiB blocks, applying fixups in place, and keeps per record
+// only what the listing needs (names, parent references, times, stream
+// sizes), about 200 bytes; it reads the records of files with an
+// $ATTRIBUTE_LIST a second time, with their extension records.
 //
 // References: the NTFS documentation of the Linux-NTFS project and the
-// libfsntfs format documentation ("New Technologies File System (NTFS)").
+// libfsntfs format documentation ("New Technologies File System (NTFS)");
+// for LZNT1, [MS-XCA] "Xpress Compression Algorithm", section 2.5.
 //
 // # Security
 //
@@ -49,7 +66,10 @@
 // attribute list size, extension records per file and the number of MFT
 // records are capped; parent chains are followed at most
 // [filesystem.MaxDepth] levels and never twice; an attribute list that names
-// its own record or an extension record twice does not loop. Damage that
+// its own record or an extension record twice does not loop. The LZNT1
+// decoder bounds its output to one compression unit (at most 1 MiB),
+// checks every back-reference and chunk length, and returns an error on
+// malformed data; each compressed stream caches at most four units. Damage that
 // does not stop the walk is left out and reported by Anomalies. A panic on
 // any input is a bug.
 package ntfs

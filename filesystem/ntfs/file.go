@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"time"
 )
@@ -182,13 +183,17 @@ func (fs *FS) attrValue(a *attr, limit int64, what string) ([]byte, error) {
 	return buf, nil
 }
 
-// stream returns a reader over non-resident attribute a.
-func (fs *FS) stream(a *attr, what string) (*stream, error) {
+// stream returns a reader over non-resident attribute a, decompressing
+// it when it is compressed.
+func (fs *FS) stream(a *attr, what string) (io.ReaderAt, error) {
 	if fs.vol == nil {
 		return nil, fmt.Errorf("ntfs: %s: %w", what, errNoVolume)
 	}
 	if a.flags&attrFlagCompressed != 0 && a.compUnit != 0 {
-		return nil, fmt.Errorf("ntfs: %s: %w", what, ErrCompressed)
+		if a.flags&attrFlagCompressed != compressionLZNT1 {
+			return nil, fmt.Errorf("ntfs: %s: compression method %d: %w", what, a.flags&attrFlagCompressed, ErrCompressed)
+		}
+		return newCompressedStream(fs.vol, fs.volSize, fs.bt.clusterSize, a.runs, a.compUnit, a.realSize, a.initSize, what)
 	}
 	return newStream(fs.vol, fs.volSize, fs.bt.clusterSize, a.runs, a.realSize, a.initSize, what)
 }

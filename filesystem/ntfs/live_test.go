@@ -18,7 +18,9 @@ import (
 // populate runs in the mounted volume: folders, resident and non-resident
 // files, alternate data streams, a sparse file, a fragmented file, hard
 // links (enough on one file to need an $ATTRIBUTE_LIST), non-ASCII names,
-// and deleted files and folders.
+// deleted files and folders, and in the folder "packed" (marked
+// compressed before this runs) LZNT1-compressed files: compressible,
+// incompressible, mixed, sparse and tiny.
 const populate = `set -e
 mkdir -p docs/deep/er 'Ünïcødé ✓' gone/sub
 printf 'hello, world\n' > docs/hello.txt
@@ -38,6 +40,12 @@ printf 'soon gone\n' > gone/note.txt
 sync
 rm -r gone
 rm docs/empty.txt
+yes 'compressible line of text' | head -c 200000 > packed/text.txt
+head -c 100000 /dev/urandom > packed/random.bin
+(head -c 70000 /dev/urandom; yes abc | head -c 70000; head -c 5000 /dev/urandom) > packed/mixed.bin
+truncate -s 500000 packed/sparse.bin
+printf 'in the middle' | dd of=packed/sparse.bin bs=1 seek=300000 conv=notrunc 2>/dev/null
+printf 'tiny' > packed/tiny.txt
 `
 
 // TestLiveAgainstTSK builds a small NTFS volume with mkntfs and ntfs-3g
@@ -46,7 +54,7 @@ func TestLiveAgainstTSK(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	for _, tool := range []string{"mkntfs", "ntfs-3g", "fusermount", "fls", "icat", "bash"} {
+	for _, tool := range []string{"mkntfs", "ntfs-3g", "fusermount", "fls", "icat", "istat", "bash"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not found: install ntfs-3g and sleuthkit to run this test", tool)
 		}
@@ -70,7 +78,7 @@ func TestLiveAgainstTSK(t *testing.T) {
 	}
 	run("truncate", "-s", "24M", img)
 	run("mkntfs", "-F", "-Q", "-L", "LIVE", img)
-	if out, err := exec.Command("ntfs-3g", img, mnt, "-o", "streams_interface=windows").CombinedOutput(); err != nil {
+	if out, err := exec.Command("ntfs-3g", img, mnt, "-o", "streams_interface=windows,compression").CombinedOutput(); err != nil {
 		t.Skipf("cannot mount with ntfs-3g here: %v: %s", err, out)
 	}
 	mounted := true
@@ -79,6 +87,13 @@ func TestLiveAgainstTSK(t *testing.T) {
 			exec.Command("fusermount", "-u", mnt).Run()
 		}
 	}()
+	if err := os.Mkdir(filepath.Join(mnt, "packed"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	compressed := markCompressed(filepath.Join(mnt, "packed"))
+	if compressed != nil {
+		t.Logf("cannot mark a folder compressed (%v): the files in /packed are stored plainly", compressed)
+	}
 	cmd := exec.Command("bash", "-c", populate)
 	cmd.Dir = mnt
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -163,6 +178,18 @@ func TestLiveAgainstTSK(t *testing.T) {
 		}
 	}
 	t.Logf("content compared with icat for %d streams", compared)
+	if compressed == nil {
+		// The comparison above covers the compressed files; check that
+		// they are compressed.
+		for _, n := range names {
+			if n.path != "/packed/text.txt" {
+				continue
+			}
+			if out := run("istat", img, n.addr); !strings.Contains(out, "Compressed") {
+				t.Errorf("/packed/text.txt is not compressed:\n%s", out)
+			}
+		}
+	}
 	for _, n := range fs.Anomalies() {
 		t.Logf("anomaly: %s", n)
 	}

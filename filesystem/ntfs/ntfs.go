@@ -2,22 +2,19 @@ package ntfs
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math/bits"
-	"sort"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/pangolin-forensics/pangolin/filesystem"
 )
 
-// ErrCompressed is returned (wrapped) by Open for an LZNT1-compressed
-// stream, which this reader lists but does not decompress.
+// ErrCompressed is returned (wrapped) by Open for a compressed stream this
+// reader does not decode: a compression method other than LZNT1, or a
+// compression unit larger than 16 clusters or 1 MiB.
 var ErrCompressed = errors.New("compressed NTFS stream")
 
 // maxRecords caps the MFT records read.
@@ -36,9 +33,16 @@ const (
 // followed.
 const orphanDir = "$OrphanFiles"
 
-// FS is an opened NTFS volume or bare $MFT file. Walk may not run
-// concurrently with itself; Open, Label and Type may be called from any
-// goroutine.
+// FS is an opened NTFS volume or bare $MFT file.
+//
+// FS is safe for concurrent use: once [NewFS] or [OpenMFT] returns it is
+// not changed except for the anomalies of the last Walk, which a mutex
+// guards. Walk, Open, Anomalies, Label and Type may be called from any
+// number of goroutines at once (Walks included: each keeps its own
+// state), and the section readers Open returns may be read while other
+// goroutines walk or open, and each from several goroutines through
+// ReadAt. This relies on the io.ReaderAt given to [NewFS] allowing
+// parallel ReadAt calls, as the io.ReaderAt contract requires.
 type FS struct {
 	vol     io.ReaderAt // the volume; nil for a bare $MFT file
 	volSize int64
@@ -184,22 +188,36 @@ func (fs *FS) readLabel() {
 
 // record reads and decodes MFT record n.
 func (fs *FS) record(n uint64) (*record, error) {
-	if n >= fs.nrec {
-		return nil, fmt.Errorf("ntfs: MFT record %d: beyond the %d records of $MFT", n, fs.nrec)
-	}
 	buf := make([]byte, fs.recSize)
-	off := int64(n) * fs.recSize
-	if _, err := fs.mft.ReadAt(buf, off); err != nil {
-		return nil, fmt.Errorf("ntfs: read MFT record %d at $MFT offset %d: %w", n, off, err)
+	if err := fs.readRecord(buf, n); err != nil {
+		return nil, err
 	}
 	rec, err := parseRecord(buf, n)
 	if err != nil {
-		if phys, ok := fs.mftPhys(off); ok && !errors.Is(err, errNoRecord) {
-			return nil, fmt.Errorf("%w (record at byte %d)", err, phys)
-		}
-		return nil, err
+		return nil, fs.placeErr(err, n)
 	}
 	return rec, nil
+}
+
+// readRecord reads MFT record n into buf (fs.recSize bytes).
+func (fs *FS) readRecord(buf []byte, n uint64) error {
+	if n >= fs.nrec {
+		return fmt.Errorf("ntfs: MFT record %d: beyond the %d records of $MFT", n, fs.nrec)
+	}
+	off := int64(n) * fs.recSize
+	if _, err := fs.mft.ReadAt(buf, off); err != nil {
+		return fmt.Errorf("ntfs: read MFT record %d at $MFT offset %d: %w", n, off, err)
+	}
+	return nil
+}
+
+// placeErr adds to a decoding error of record n the record's byte offset
+// in the file system.
+func (fs *FS) placeErr(err error, n uint64) error {
+	if phys, ok := fs.mftPhys(int64(n) * fs.recSize); ok && !errors.Is(err, errNoRecord) {
+		return fmt.Errorf("%w (record at byte %d)", err, phys)
+	}
+	return err
 }
 
 // Type returns "ntfs".
@@ -218,337 +236,6 @@ func (fs *FS) Anomalies() []string {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	return append(append([]string(nil), fs.openNotes...), fs.walkNotes...)
-}
-
-// node is what the walk keeps of one base MFT record.
-type node struct {
-	valid bool // a base FILE record that decoded
-	seq   uint16
-	flags uint16
-	names []link
-}
-
-// link is the part of a $FILE_NAME the tree needs.
-type link struct {
-	parent    uint64
-	parentSeq uint16
-	name      string
-}
-
-// child is one name of a record in a folder.
-type child struct {
-	rec  uint64
-	name int // index in node.names
-}
-
-// walker holds the state of one Walk.
-type walker struct {
-	fs       *FS
-	ctx      context.Context
-	fn       func(*filesystem.Entry) error
-	nodes    []node
-	children map[uint64][]child
-	emitted  []bool
-	notes    []string
-	dropped  int // anomalies past maxNotes
-}
-
-// Walk calls fn for every MFT-record-based entry: the children of the root
-// folder in name order, folders before their contents, then the virtual
-// folder "/$OrphanFiles" and the records whose parents cannot be followed.
-// It reads the whole MFT first to rebuild the tree from $FILE_NAME parent
-// references; memory grows with the number of records.
-func (fs *FS) Walk(ctx context.Context, fn func(*filesystem.Entry) error) error {
-	w := &walker{fs: fs, ctx: ctx, fn: fn, children: map[uint64][]child{}}
-	err := w.run()
-	if w.dropped > 0 {
-		w.notes = append(w.notes, fmt.Sprintf("ntfs: %d more anomalies not listed", w.dropped))
-	}
-	fs.mu.Lock()
-	fs.walkNotes = w.notes
-	fs.mu.Unlock()
-	return err
-}
-
-// maxNotes caps the anomalies one Walk keeps.
-const maxNotes = 1000
-
-// note records an anomaly; past maxNotes it only counts them.
-func (w *walker) note(format string, a ...any) {
-	w.noteAll(fmt.Sprintf(format, a...))
-}
-
-func (w *walker) noteAll(notes ...string) {
-	for _, n := range notes {
-		if len(w.notes) < maxNotes {
-			w.notes = append(w.notes, n)
-		} else {
-			w.dropped++
-		}
-	}
-}
-
-func (w *walker) run() error {
-	fs := w.fs
-	w.nodes = make([]node, fs.nrec)
-	w.emitted = make([]bool, fs.nrec)
-	for n := uint64(0); n < fs.nrec; n++ {
-		if err := w.ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := fs.record(n)
-		if err != nil {
-			if !errors.Is(err, errNoRecord) {
-				w.noteAll(err.Error())
-			}
-			continue
-		}
-		if rec.baseRef != 0 {
-			continue
-		}
-		f, notes := fs.expand(rec)
-		w.noteAll(notes...)
-		nd := node{valid: true, seq: rec.seq, flags: rec.flags}
-		for _, fn := range f.names() {
-			nd.names = append(nd.names, link{fn.parent, fn.parentSeq, fn.name})
-		}
-		if len(nd.names) == 0 {
-			// As The Sleuth Kit: a record with no attributes was never
-			// used, and an allocated one without a name is not an orphan
-			// (records 12 to 23 are reserved that way).
-			if len(rec.attrs) == 0 {
-				continue
-			}
-			if rec.flags&recordInUse != 0 {
-				if n >= firstUserRecord {
-					w.note("ntfs: MFT record %d is allocated but has no $FILE_NAME; not listed", n)
-				}
-				continue
-			}
-		}
-		w.nodes[n] = nd
-	}
-	for n := range w.nodes {
-		nd := &w.nodes[n]
-		if !nd.valid || n == recordRoot {
-			continue
-		}
-		for i, fn := range nd.names {
-			if w.validParent(uint64(n), fn) {
-				w.children[fn.parent] = append(w.children[fn.parent], child{uint64(n), i})
-			}
-		}
-	}
-	for p, cs := range w.children {
-		nodes := w.nodes
-		sort.Slice(cs, func(i, j int) bool {
-			a, b := nodes[cs[i].rec].names[cs[i].name].name, nodes[cs[j].rec].names[cs[j].name].name
-			if a != b {
-				return a < b
-			}
-			return cs[i].rec < cs[j].rec
-		})
-		w.children[p] = cs
-	}
-	if recordRoot < len(w.nodes) {
-		w.emitted[recordRoot] = true
-		if w.nodes[recordRoot].valid && w.nodes[recordRoot].flags&recordIsDir != 0 {
-			if err := w.walkDir(recordRoot, "", false, 1); err != nil {
-				return err
-			}
-		} else {
-			w.note("ntfs: MFT record 5 is not the root folder; every record is listed under /%s", orphanDir)
-		}
-	}
-	if err := w.fn(&filesystem.Entry{Path: "/" + orphanDir, Name: orphanDir, Inode: fs.nrec, Type: filesystem.Dir}); err != nil {
-		return err
-	}
-	return w.orphans()
-}
-
-// validParent reports whether the parent reference of name fn of record n
-// can be followed: the parent is a decoded folder record other than n whose
-// sequence number is the one referenced (or one more, when the parent was
-// deleted after the reference was written).
-func (w *walker) validParent(n uint64, fn link) bool {
-	p := fn.parent
-	if p >= uint64(len(w.nodes)) || p == n {
-		return false
-	}
-	pn := &w.nodes[p]
-	if !pn.valid || pn.flags&recordIsDir == 0 {
-		return false
-	}
-	return pn.seq == fn.parentSeq || (pn.flags&recordInUse == 0 && pn.seq == fn.parentSeq+1)
-}
-
-// children_ emits the children of folder record p, whose path is dir.
-func (w *walker) walkDir(p uint64, dir string, orphan bool, depth int) error {
-	if depth > filesystem.MaxDepth {
-		w.note("ntfs: %s: folders nested deeper than %d; the rest is listed under /%s", dir, filesystem.MaxDepth, orphanDir)
-		return nil
-	}
-	for _, c := range w.children[p] {
-		nd := &w.nodes[c.rec]
-		if nd.flags&recordIsDir != 0 && w.emitted[c.rec] {
-			continue
-		}
-		if err := w.emit(c.rec, dir+"/"+nd.names[c.name].name, &nd.names[c.name], orphan, depth); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// orphans emits the records not reached from the root: for each, the
-// topmost record of its parent chain not yet emitted goes under
-// /$OrphanFiles with its contents.
-func (w *walker) orphans() error {
-	for n := range w.nodes {
-		if !w.nodes[n].valid || w.emitted[n] {
-			continue
-		}
-		top := uint64(n)
-		onChain := map[uint64]bool{top: true}
-		for steps := 0; steps < filesystem.MaxDepth; steps++ {
-			next, ok := w.parentOf(top)
-			if !ok || w.emitted[next] || onChain[next] {
-				break
-			}
-			onChain[next] = true
-			top = next
-		}
-		nd := &w.nodes[top]
-		name := fmt.Sprintf("OrphanFile-%d", top)
-		var fn *link
-		if len(nd.names) > 0 {
-			fn = &nd.names[0]
-			name = fn.name
-		}
-		if err := w.emit(top, "/"+orphanDir+"/"+name, fn, true, 2); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// parentOf returns the first followable parent of record n.
-func (w *walker) parentOf(n uint64) (uint64, bool) {
-	for _, fn := range w.nodes[n].names {
-		if w.validParent(n, fn) {
-			return fn.parent, true
-		}
-	}
-	return 0, false
-}
-
-// emit reports record n under path (reached through name l, nil for a
-// nameless record) and, for a folder not yet walked, its contents; the
-// $FILE_NAME times reported are those of l.
-func (w *walker) emit(n uint64, path string, l *link, orphan bool, depth int) error {
-	if err := w.ctx.Err(); err != nil {
-		return err
-	}
-	first := !w.emitted[n]
-	w.emitted[n] = true
-	rec, err := w.fs.record(n)
-	if err != nil {
-		w.noteAll(err.Error())
-		return nil
-	}
-	f, _ := w.fs.expand(rec)
-	var fn *fileName
-	if l != nil {
-		for _, c := range f.names() {
-			if c.parent == l.parent && c.name == l.name {
-				fn = &c
-				break
-			}
-		}
-	}
-	for _, e := range w.fs.entries(f, path, fn, orphan) {
-		if err := w.fn(e); err != nil {
-			return err
-		}
-	}
-	if first && rec.flags&recordIsDir != 0 {
-		return w.walkDir(n, path, orphan, depth+1)
-	}
-	return nil
-}
-
-// entries builds the entries of file f named path: the file or folder
-// itself (unless it is a file with only named streams), then one entry per
-// named $DATA and named non-$I30 $INDEX_ROOT attribute.
-func (fs *FS) entries(f *file, path string, fn *fileName, orphan bool) []*filesystem.Entry {
-	name := path[strings.LastIndexByte(path, '/')+1:]
-	base := filesystem.Entry{
-		Path:    path,
-		Name:    name,
-		Inode:   f.rec.num,
-		Type:    filesystem.File,
-		Deleted: orphan || f.rec.flags&recordInUse == 0,
-	}
-	if off, ok := fs.mftPhys(int64(f.rec.num) * fs.recSize); ok {
-		base.Offset = off
-	}
-	si := f.siTimes()
-	base.Born, base.Modified, base.Changed, base.Accessed = si[0], si[1], si[2], si[3]
-	if fn != nil {
-		base.Extra = map[string]string{}
-		for i, k := range []string{"fn_born", "fn_modified", "fn_changed", "fn_accessed"} {
-			if !fn.times[i].IsZero() {
-				base.Extra[k] = fn.times[i].Format(time.RFC3339Nano)
-			}
-		}
-	}
-	isDir := f.rec.flags&recordIsDir != 0
-	if isDir {
-		base.Type = filesystem.Dir
-	}
-	var out []*filesystem.Entry
-	var streams []*attr
-	var main *attr
-	for i := range f.attrs {
-		a := &f.attrs[i]
-		switch {
-		case a.typ == attrData && a.name == "":
-			if main == nil {
-				main = a
-			}
-		case a.typ == attrData, a.typ == attrIndexRoot && a.name != "" && a.name != "$I30":
-			streams = append(streams, a)
-		}
-	}
-	if isDir || main != nil || len(streams) == 0 {
-		e := base
-		if main != nil && !isDir {
-			e.Size = main.size()
-		}
-		out = append(out, &e)
-	}
-	for _, a := range streams {
-		e := base
-		e.Extra = cloneMap(base.Extra)
-		e.Type = filesystem.File
-		e.Path = path + ":" + a.name
-		e.Name = name + ":" + a.name
-		e.Stream = a.name
-		e.Size = a.size()
-		out = append(out, &e)
-	}
-	return out
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }
 
 // Open returns the content of entry e: its unnamed $DATA, or the named

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Attribute types used by the reader.
@@ -25,9 +27,11 @@ const (
 	recordIsDir = 0x0002
 )
 
-// Attribute header flags.
+// Attribute header flags: the low byte is the compression method, of
+// which NTFS defines one (LZNT1).
 const (
 	attrFlagCompressed = 0x00FF
+	compressionLZNT1   = 0x0001
 )
 
 // fixupStride is the span each update sequence array entry protects. NTFS
@@ -134,76 +138,146 @@ func applyFixups(buf []byte, num uint64) error {
 	return nil
 }
 
+// header is the decoded header of a FILE record whose fixups were applied.
+type header struct {
+	seq     uint16
+	flags   uint16
+	baseRef uint64
+	first   int // offset of the first attribute
+	used    int // bytes in use
+}
+
+// parseHeader checks the signature of the record in buf, applies its
+// fixups (in place) and decodes and checks its header. It returns
+// errNoRecord, wrapped, when buf has no FILE signature.
+func parseHeader(buf []byte, num uint64) (header, error) {
+	var h header
+	if len(buf) < minRecordSize || len(buf) > maxRecordSize || bits.OnesCount(uint(len(buf))) != 1 {
+		return h, formatErr(num, 0, "record size %d", len(buf))
+	}
+	if string(buf[:4]) != "FILE" {
+		return h, fmt.Errorf("ntfs: MFT record %d: signature %q: %w", num, buf[:4], errNoRecord)
+	}
+	if err := applyFixups(buf, num); err != nil {
+		return h, err
+	}
+	h.seq = binary.LittleEndian.Uint16(buf[0x10:])
+	h.flags = binary.LittleEndian.Uint16(buf[0x16:])
+	h.baseRef = binary.LittleEndian.Uint64(buf[0x20:]) & refMask
+	h.first = int(binary.LittleEndian.Uint16(buf[0x14:]))
+	h.used = int(binary.LittleEndian.Uint32(buf[0x18:]))
+	if h.used > len(buf) || h.used < 0x18 {
+		return h, formatErr(num, 0x18, "bytes in use %d outside the %d-byte record", h.used, len(buf))
+	}
+	if h.first < 0x18 || h.first+4 > h.used {
+		return h, formatErr(num, 0x14, "first attribute at %#x outside the %d bytes in use", h.first, h.used)
+	}
+	return h, nil
+}
+
+// attrIter steps through the attributes of a record whose header
+// parseHeader accepted.
+type attrIter struct {
+	buf   []byte
+	num   uint64
+	off   int
+	used  int
+	count int
+}
+
+func newAttrIter(buf []byte, num uint64, h header) attrIter {
+	return attrIter{buf: buf, num: num, off: h.first, used: h.used}
+}
+
+// next returns the next attribute, or false at the end marker.
+func (it *attrIter) next() (rawAttr, bool, error) {
+	off, used, num := it.off, it.used, it.num
+	if off+4 > used {
+		return rawAttr{}, false, formatErr(num, off, "attribute list runs past the bytes in use (%d)", used)
+	}
+	typ := binary.LittleEndian.Uint32(it.buf[off:])
+	if typ == attrEnd {
+		return rawAttr{}, false, nil
+	}
+	if it.count >= maxAttrsPerRecord {
+		return rawAttr{}, false, formatErr(num, off, "more than %d attributes", maxAttrsPerRecord)
+	}
+	if off+0x10 > used {
+		return rawAttr{}, false, formatErr(num, off, "attribute header runs past the bytes in use (%d)", used)
+	}
+	length := int(binary.LittleEndian.Uint32(it.buf[off+4:]))
+	if length < 0x18 || length > used-off {
+		return rawAttr{}, false, formatErr(num, off, "attribute length %d", length)
+	}
+	a, err := splitAttr(it.buf[off:off+length], num, off)
+	if err != nil {
+		return rawAttr{}, false, err
+	}
+	it.count++
+	it.off += length
+	return a, true, nil
+}
+
 // parseRecord applies the fixups to buf (in place) and decodes the record
 // header and its attributes. It returns errNoRecord, wrapped, when buf has
 // no FILE signature.
 func parseRecord(buf []byte, num uint64) (*record, error) {
-	if len(buf) < minRecordSize || len(buf) > maxRecordSize || bits.OnesCount(uint(len(buf))) != 1 {
-		return nil, formatErr(num, 0, "record size %d", len(buf))
-	}
-	if string(buf[:4]) != "FILE" {
-		return nil, fmt.Errorf("ntfs: MFT record %d: signature %q: %w", num, buf[:4], errNoRecord)
-	}
-	if err := applyFixups(buf, num); err != nil {
+	h, err := parseHeader(buf, num)
+	if err != nil {
 		return nil, err
 	}
-	r := &record{
-		num:     num,
-		seq:     binary.LittleEndian.Uint16(buf[0x10:]),
-		flags:   binary.LittleEndian.Uint16(buf[0x16:]),
-		baseRef: binary.LittleEndian.Uint64(buf[0x20:]) & refMask,
-	}
-	first := int(binary.LittleEndian.Uint16(buf[0x14:]))
-	used := int(binary.LittleEndian.Uint32(buf[0x18:]))
-	if used > len(buf) || used < 0x18 {
-		return nil, formatErr(num, 0x18, "bytes in use %d outside the %d-byte record", used, len(buf))
-	}
-	if first < 0x18 || first+4 > used {
-		return nil, formatErr(num, 0x14, "first attribute at %#x outside the %d bytes in use", first, used)
-	}
-	off := first
+	r := &record{num: num, seq: h.seq, flags: h.flags, baseRef: h.baseRef}
+	it := newAttrIter(buf, num, h)
 	for {
-		if off+4 > used {
-			return nil, formatErr(num, off, "attribute list runs past the bytes in use (%d)", used)
+		ra, ok, err := it.next()
+		if err != nil {
+			return nil, err
 		}
-		typ := binary.LittleEndian.Uint32(buf[off:])
-		if typ == attrEnd {
+		if !ok {
 			break
 		}
-		if len(r.attrs) >= maxAttrsPerRecord {
-			return nil, formatErr(num, off, "more than %d attributes", maxAttrsPerRecord)
-		}
-		if off+0x10 > used {
-			return nil, formatErr(num, off, "attribute header runs past the bytes in use (%d)", used)
-		}
-		length := int(binary.LittleEndian.Uint32(buf[off+4:]))
-		if length < 0x18 || length > used-off {
-			return nil, formatErr(num, off, "attribute length %d", length)
-		}
-		a, err := parseAttr(buf[off:off+length], num, off)
+		a, err := ra.decode(num)
 		if err != nil {
 			return nil, err
 		}
 		r.attrs = append(r.attrs, a)
-		off += length
 	}
 	return r, nil
 }
 
-// parseAttr decodes one attribute from b, which holds exactly its bytes;
-// off is its offset in record num, for errors.
-func parseAttr(b []byte, num uint64, off int) (attr, error) {
-	a := attr{
+// rawAttr is one attribute as it stands in a record buffer, its header
+// checked; its slices alias the buffer.
+type rawAttr struct {
+	typ      uint32
+	flags    uint16
+	resident bool
+	off      int    // offset in the record, for errors
+	name     []byte // UTF-16LE
+	value    []byte // resident value
+
+	startVCN uint64
+	runOff   int    // offset of the runlist in the attribute
+	runlist  []byte // mapping pairs, to the end of the attribute
+	realSize int64
+	initSize int64
+	compUnit uint16
+}
+
+// splitAttr checks the header of the attribute in b, which holds exactly
+// its bytes; off is its offset in record num, for errors.
+func splitAttr(b []byte, num uint64, off int) (rawAttr, error) {
+	a := rawAttr{
 		typ:      binary.LittleEndian.Uint32(b),
 		resident: b[8] == 0,
 		flags:    binary.LittleEndian.Uint16(b[0x0C:]),
+		off:      off,
 	}
 	if n := int(b[9]); n > 0 {
 		no := int(binary.LittleEndian.Uint16(b[0x0A:]))
 		if no+2*n > len(b) {
 			return a, formatErr(num, off+0x0A, "attribute name (%d units at %#x) outside the attribute", n, no)
 		}
-		a.name = decodeUTF16(b[no : no+2*n])
+		a.name = b[no : no+2*n]
 	}
 	if a.resident {
 		vl := int(binary.LittleEndian.Uint32(b[0x10:]))
@@ -211,7 +285,7 @@ func parseAttr(b []byte, num uint64, off int) (attr, error) {
 		if vl < 0 || vo > len(b) || vl > len(b)-vo {
 			return a, formatErr(num, off+0x10, "resident value (%d bytes at %#x) outside the %d-byte attribute", vl, vo, len(b))
 		}
-		a.value = append([]byte(nil), b[vo:vo+vl]...)
+		a.value = b[vo : vo+vl]
 		return a, nil
 	}
 	if len(b) < 0x40 {
@@ -233,20 +307,86 @@ func parseAttr(b []byte, num uint64, off int) (attr, error) {
 	if ro < 0x40 || ro > len(b) {
 		return a, formatErr(num, off+0x20, "runlist offset %#x outside the %d-byte attribute", ro, len(b))
 	}
-	runs, err := decodeRuns(b[ro:], a.startVCN)
-	if err != nil {
-		return a, formatErr(num, off+ro, "runlist: %v", err)
-	}
-	a.runs = runs
+	a.runOff, a.runlist = ro, b[ro:]
 	return a, nil
+}
+
+// checkRuns decodes the runlist of a into scratch (reused) and returns
+// the runs; the error is the one decode gives.
+func (a *rawAttr) checkRuns(num uint64, scratch []run) ([]run, error) {
+	runs, err := decodeRunsInto(scratch[:0], a.runlist, a.startVCN)
+	if err != nil {
+		return scratch, formatErr(num, a.off+a.runOff, "runlist: %v", err)
+	}
+	return runs, nil
+}
+
+// decode returns a as an attr that owns its data.
+func (a *rawAttr) decode(num uint64) (attr, error) {
+	d := attr{typ: a.typ, flags: a.flags, resident: a.resident, name: decodeUTF16(a.name)}
+	if a.resident {
+		d.value = append([]byte(nil), a.value...)
+		return d, nil
+	}
+	d.startVCN, d.realSize, d.initSize, d.compUnit = a.startVCN, a.realSize, a.initSize, a.compUnit
+	runs, err := a.checkRuns(num, nil)
+	if err != nil {
+		return d, err
+	}
+	d.runs = runs
+	return d, nil
 }
 
 // decodeUTF16 converts little-endian UTF-16 to a string; unpaired
 // surrogates become U+FFFD.
 func decodeUTF16(b []byte) string {
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = binary.LittleEndian.Uint16(b[2*i:])
+	if len(b) < 2 {
+		return ""
 	}
-	return string(utf16.Decode(u))
+	var sb strings.Builder
+	sb.Grow(utf16Len(b))
+	for i := 0; i+1 < len(b); {
+		r, n := utf16Rune(b[i:])
+		sb.WriteRune(r)
+		i += n
+	}
+	return sb.String()
+}
+
+// appendUTF16 appends the UTF-8 form of little-endian UTF-16 b to dst, as
+// decodeUTF16.
+func appendUTF16(dst, b []byte) []byte {
+	for i := 0; i+1 < len(b); {
+		r, n := utf16Rune(b[i:])
+		dst = utf8.AppendRune(dst, r)
+		i += n
+	}
+	return dst
+}
+
+// utf16Len returns the length of the UTF-8 form of b.
+func utf16Len(b []byte) int {
+	n := 0
+	for i := 0; i+1 < len(b); {
+		r, k := utf16Rune(b[i:])
+		n += utf8.RuneLen(r)
+		i += k
+	}
+	return n
+}
+
+// utf16Rune decodes the rune at the start of b (at least 2 bytes) and
+// returns it with the bytes it used (2 or 4); an unpaired surrogate is
+// U+FFFD.
+func utf16Rune(b []byte) (rune, int) {
+	u := rune(binary.LittleEndian.Uint16(b))
+	if u < 0xD800 || u > 0xDFFF {
+		return u, 2
+	}
+	if u < 0xDC00 && len(b) >= 4 {
+		if v := rune(binary.LittleEndian.Uint16(b[2:])); v >= 0xDC00 && v <= 0xDFFF {
+			return utf16.DecodeRune(u, v), 4
+		}
+	}
+	return utf8.RuneError, 2
 }

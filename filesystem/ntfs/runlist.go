@@ -35,7 +35,12 @@ type run struct {
 // LCN offset field (0: a sparse run); the offset is signed and relative to
 // the previous run's LCN. A zero header byte ends the list.
 func decodeRuns(b []byte, startVCN uint64) ([]run, error) {
-	var runs []run
+	return decodeRunsInto(nil, b, startVCN)
+}
+
+// decodeRunsInto is decodeRuns appending to runs.
+func decodeRunsInto(runs []run, b []byte, startVCN uint64) ([]run, error) {
+	base := len(runs)
 	vcn := startVCN
 	var lcn int64
 	for i := 0; ; {
@@ -65,7 +70,7 @@ func decodeRuns(b []byte, startVCN uint64) ([]run, error) {
 			}
 			r.lcn = uint64(lcn)
 		}
-		if len(runs) >= maxRuns {
+		if len(runs)-base >= maxRuns {
 			return nil, fmt.Errorf("more than %d runs", maxRuns)
 		}
 		runs = append(runs, r)
