@@ -27,8 +27,10 @@ const DBFile = "catalog.db"
 // schema is refused rather than misread.
 const schemaVersion = 1
 
-// schema is the catalogue's tables. Times are TEXT in timeFormat (UTC,
-// fixed width, so that text order is time order), NULL when unknown.
+// schema is the catalogue's tables. Artefact times are INTEGER nanoseconds
+// since 1970 UTC, NULL when unknown (or outside 1678-2261, which int64
+// nanoseconds cannot hold: such a time is kept as text in extra); run
+// times are TEXT in timeFormat.
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS exhibits (
@@ -69,7 +71,7 @@ CREATE TABLE IF NOT EXISTS artefacts (
 	path TEXT NOT NULL, name TEXT NOT NULL,
 	inode INTEGER NOT NULL, stream TEXT NOT NULL,
 	type TEXT NOT NULL, size INTEGER NOT NULL, deleted INTEGER NOT NULL,
-	mtime TEXT, atime TEXT, ctime TEXT, btime TEXT,
+	mtime INTEGER, atime INTEGER, ctime INTEGER, btime INTEGER,
 	mode INTEGER NOT NULL, offset INTEGER NOT NULL,
 	mime TEXT NOT NULL, mismatch INTEGER NOT NULL,
 	md5 TEXT NOT NULL, sha1 TEXT NOT NULL, sha256 TEXT NOT NULL,
@@ -93,7 +95,7 @@ type DB struct {
 
 // OpenDB opens (creating if needed) the catalogue at path.
 func OpenDB(ctx context.Context, path string) (*DB, error) {
-	uri, err := sqliteuri.For(path, "_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)")
+	uri, err := sqliteuri.For(path, "_pragma=page_size(16384)&_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)")
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +363,20 @@ func (b Bitmap) Has(i int64) bool {
 type Writer struct {
 	d       *DB
 	batch   int
-	pending []*Artefact
+	pending []Row
+}
+
+// Row is an artefact encoded for the catalogue. Encoding is the part of a
+// write that needs no database, so callers with several goroutines encode
+// rows in parallel ([NewRow]) and hand them to the one Writer.
+type Row struct {
+	args []any // in artefactColumns order
+}
+
+// NewRow encodes a.
+func NewRow(a *Artefact) (Row, error) {
+	args, err := appendRow(make([]any, 0, len(artefactColumns)), a)
+	return Row{args}, err
 }
 
 // NewWriter returns a Writer that commits every batch artefacts (and on
@@ -372,6 +387,19 @@ func (d *DB) NewWriter(batch int) *Writer {
 
 // Put queues a group of artefacts, committing when the batch is full.
 func (w *Writer) Put(ctx context.Context, group ...*Artefact) error {
+	rows := make([]Row, len(group))
+	for i, a := range group {
+		var err error
+		if rows[i], err = NewRow(a); err != nil {
+			return err
+		}
+	}
+	return w.PutRows(ctx, rows...)
+}
+
+// PutRows queues a group of encoded rows, committing when the batch is
+// full.
+func (w *Writer) PutRows(ctx context.Context, group ...Row) error {
 	w.pending = append(w.pending, group...)
 	if len(w.pending) >= w.batch {
 		return w.Flush(ctx)
@@ -408,13 +436,11 @@ func (w *Writer) Flush(ctx context.Context) error {
 			stmts[n] = st
 		}
 		args = args[:0]
-		for _, a := range rest[:n] {
-			if args, err = appendRow(args, a); err != nil {
-				return err
-			}
+		for _, r := range rest[:n] {
+			args = append(args, r.args...)
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("catalogue %s %s: %w", rest[0].Exhibit, rest[0].Ref, err)
+			return fmt.Errorf("catalogue %s %s: %w", rest[0].args[0], rest[0].args[1], err)
 		}
 		rest = rest[n:]
 	}
@@ -528,7 +554,7 @@ func (d *DB) Artefacts(ctx context.Context, q Query) iter.Seq2[*Artefact, error]
 		for rows.Next() {
 			a := new(Artefact)
 			var inode int64
-			var times [4]sql.NullString
+			var times [4]sql.NullInt64
 			var sets, extra string
 			if err := rows.Scan(&a.Exhibit, &a.Ref, &a.Parent, &a.Depth, &a.Partition, &a.Path, &a.Name, &inode, &a.Stream,
 				&a.Type, &a.Size, &a.Deleted, &times[0], &times[1], &times[2], &times[3], &a.Mode, &a.Offset,
@@ -539,10 +565,7 @@ func (d *DB) Artefacts(ctx context.Context, q Query) iter.Seq2[*Artefact, error]
 			a.Inode = uint64(inode)
 			for i, p := range []*time.Time{&a.Modified, &a.Accessed, &a.Changed, &a.Born} {
 				if times[i].Valid {
-					if *p, err = time.Parse(timeFormat, times[i].String); err != nil {
-						yield(nil, fmt.Errorf("artefact %s %s: %w", a.Exhibit, a.Ref, err))
-						return
-					}
+					*p = time.Unix(0, times[i].Int64).UTC()
 				}
 			}
 			if err := json.Unmarshal([]byte(sets), &a.KnownSets); err != nil {
@@ -568,17 +591,17 @@ func (d *DB) Artefacts(ctx context.Context, q Query) iter.Seq2[*Artefact, error]
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
-// storable reports whether t fits timeFormat's four-digit year.
+// storable reports whether t fits int64 nanoseconds since 1970.
 func storable(t time.Time) bool {
 	y := t.UTC().Year()
-	return !t.IsZero() && y >= 1 && y <= 9999
+	return !t.IsZero() && y >= 1678 && y <= 2261
 }
 
 func nullTime(t time.Time) any {
 	if !storable(t) {
 		return nil
 	}
-	return formatTime(t)
+	return t.UnixNano()
 }
 
 // outOfRange returns a's Extra with the times that cannot be stored in

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -161,6 +162,12 @@ func processExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Id
 					float64(p.Bytes)/(1<<20), float64(p.TotalBytes)/(1<<20), rate/1e6, eta, p.Errors)
 			})
 		}
+	}
+	if os.Getenv("GOGC") == "" {
+		// Processing streams: little is live at any time, but much is
+		// allocated. Collecting less often saves about a sixth of the CPU
+		// for a few tens of MB more.
+		debug.SetGCPercent(400)
 	}
 	res, runErr := process.Run(c.Context(), db, img, opts)
 	done()

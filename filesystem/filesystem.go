@@ -78,6 +78,13 @@ type Entry struct {
 	Extra map[string]string `json:"extra,omitempty"`
 }
 
+// NoContent is the Entry.Extra key by which a reader says that an entry's
+// content, though it can be opened, is not data worth reading, and why:
+// NTFS's $BadClus:$Bad is a sparse stream as long as the volume, whose
+// runs only mark bad clusters. Processing lists such an entry and does not
+// hash it.
+const NoContent = "no_content"
+
 // FS is an opened file system.
 type FS interface {
 	// Type names the file system: "fat12", "fat16", "fat32", "exfat",
@@ -93,7 +100,9 @@ type FS interface {
 	Walk(ctx context.Context, fn func(*Entry) error) error
 	// Open returns the content of an entry Walk gave: for a deleted entry,
 	// what can be recovered (an error if nothing can), as an
-	// io.SectionReader of Size bytes.
+	// io.SectionReader of Size bytes. Open, and reads of what it returns,
+	// are safe for concurrent use with each other and with Walk, unless a
+	// reader's documentation says otherwise (archive's is not).
 	Open(e *Entry) (*io.SectionReader, error)
 	// Anomalies lists damage the reader met and stepped over.
 	Anomalies() []string

@@ -87,17 +87,21 @@ type reader struct {
 // consumers found and, for an archive, adds its members. It returns the
 // rows to write: the members first, a last. Only a failure of the run
 // itself (cancellation) is an error; damage to the content is recorded
-// in the row.
+// in the row. openMu, when set, serialises fs.Open.
 func (r *reader) content(ctx context.Context, a *catalog.Artefact, e *filesystem.Entry, fs filesystem.FS, openMu *sync.Mutex, depth int) ([]*catalog.Artefact, error) {
-	if e.Type != filesystem.File {
+	if e.Type != filesystem.File || e.Extra[filesystem.NoContent] != "" {
 		return []*catalog.Artefact{a}, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	openMu.Lock()
+	if openMu != nil {
+		openMu.Lock()
+	}
 	sr, err := fs.Open(e)
-	openMu.Unlock()
+	if openMu != nil {
+		openMu.Unlock()
+	}
 	if err != nil {
 		a.Error = oneLine(err)
 		return []*catalog.Artefact{a}, nil
@@ -178,12 +182,11 @@ func (r *reader) members(ctx context.Context, a *catalog.Artefact, sr *io.Sectio
 	setExtra(a, "archive", fs.Type())
 	var group []*catalog.Artefact
 	var ord int64
-	var mu sync.Mutex // an archive's Open is used by this goroutine only
 	err = fs.Walk(ctx, func(m *filesystem.Entry) error {
 		ref := a.Ref + "/" + strconv.FormatInt(ord, 10)
 		ord++
 		child := newArtefact(a.Exhibit, a.Partition, ref, a.Ref, depth, m)
-		rows, err := r.content(ctx, child, m, fs, &mu, depth)
+		rows, err := r.content(ctx, child, m, fs, nil, depth) // this archive is this goroutine's alone
 		group = append(group, rows...)
 		return err
 	})

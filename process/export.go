@@ -89,7 +89,7 @@ func Find(ctx context.Context, img Image, opts Options, arts []*catalog.Artefact
 		err := v.fs.Walk(ctx, func(e *filesystem.Entry) error {
 			ref := strconv.Itoa(v.Partition) + "/" + strconv.FormatInt(ord, 10)
 			ord++
-			if e.Type != filesystem.File {
+			if e.Type != filesystem.File || e.Extra[filesystem.NoContent] != "" {
 				return nil
 			}
 			return visit(v.fs, e, ref, 0)

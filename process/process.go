@@ -303,6 +303,13 @@ func openVolumes(img Image, opts Options) ([]*volume, func(), error) {
 	return vols, closeAll, nil
 }
 
+// encoded is a walked entry's rows, ready for the catalogue: its archive
+// members' first, its own last.
+type encoded struct {
+	top  *catalog.Artefact
+	rows []catalog.Row
+}
+
 // job is one walked entry for a worker.
 type job struct {
 	ord   int64
@@ -320,7 +327,7 @@ func processVolume(ctx context.Context, w *catalog.Writer, db *catalog.DB, v *vo
 	defer cancel(nil)
 
 	jobs := make(chan job, 4*opts.Workers)
-	rows := make(chan []*catalog.Artefact, 4*opts.Workers)
+	rows := make(chan encoded, 4096) // room for the rows made while a batch commits
 
 	// Walk.
 	go func() {
@@ -354,7 +361,10 @@ func processVolume(ctx context.Context, w *catalog.Writer, db *catalog.DB, v *vo
 	}()
 
 	// Read.
-	var openMu sync.Mutex // serialises FS.Open: not every reader's is concurrent-safe
+	var openMu *sync.Mutex // serialises Open where the reader needs it
+	if _, ok := v.fs.(*archive.FS); ok {
+		openMu = new(sync.Mutex)
+	}
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Add(1)
@@ -364,13 +374,21 @@ func processVolume(ctx context.Context, w *catalog.Writer, db *catalog.DB, v *vo
 			for j := range jobs {
 				ref := strconv.Itoa(v.Partition) + "/" + strconv.FormatInt(j.ord, 10)
 				a := newArtefact(opts.Exhibit, v.Partition, ref, "", 0, &j.entry)
-				group, err := r.content(ctx, a, &j.entry, v.fs, &openMu, 0)
+				group, err := r.content(ctx, a, &j.entry, v.fs, openMu, 0)
 				if err != nil {
 					cancel(err)
 					return
 				}
+				// Encoding here spares the single writer the work.
+				enc := encoded{top: a, rows: make([]catalog.Row, len(group))}
+				for i, g := range group {
+					if enc.rows[i], err = catalog.NewRow(g); err != nil {
+						cancel(err)
+						return
+					}
+				}
 				select {
-				case rows <- group:
+				case rows <- enc:
 				case <-ctx.Done():
 					return
 				}
@@ -388,11 +406,11 @@ func processVolume(ctx context.Context, w *catalog.Writer, db *catalog.DB, v *vo
 	wctx := context.WithoutCancel(ctx)
 	var werr error
 	lastCommit := time.Now()
-	for group := range rows {
+	for enc := range rows {
 		if werr != nil {
 			continue // drain
 		}
-		werr = w.Put(wctx, group...)
+		werr = w.PutRows(wctx, enc.rows...)
 		if werr == nil && time.Since(lastCommit) > time.Second {
 			werr, lastCommit = w.Flush(wctx), time.Now()
 		}
@@ -400,7 +418,7 @@ func processVolume(ctx context.Context, w *catalog.Writer, db *catalog.DB, v *vo
 			cancel(werr)
 			continue
 		}
-		top := group[len(group)-1]
+		top := enc.top
 		run.Files++
 		if top.SHA256 != "" {
 			run.Bytes += top.Size

@@ -16,5 +16,8 @@ bash scripts/bench-hash.sh
 echo "== imaging: pangolin raw and E01 vs dc3dd, dcfldd and ewfacquire on 2 GiB sources"
 bash scripts/bench-acquire.sh
 
-echo "== file systems: pangolin ls -r vs fls -r -p on 20,000-file FAT32, ext4 and NTFS images"
+echo "== catalogue: rows written a second (20,000 file rows a run)"
+go test -run '^$' -bench '^BenchmarkWriter$' -benchtime 5x ./catalog
+
+echo "== file systems: pangolin ls -r vs fls -r -p, and process vs fls + hashdeep, on 20,000-file FAT32, ext4 and NTFS images"
 bash scripts/bench-fs.sh

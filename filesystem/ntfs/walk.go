@@ -560,12 +560,21 @@ func (w *walker) entries(n uint64, nd *node, path string, l *link, orphan bool) 
 		e.Name = full[len(path)-len(base.Name):]
 		e.Stream = full[len(path)+1:]
 		e.Size = s.size
+		if e.Inode == badClusRecord && e.Stream == "$Bad" {
+			if e.Extra == nil {
+				e.Extra = map[string]string{}
+			}
+			e.Extra[filesystem.NoContent] = "sparse stream as long as the volume; its runs mark bad clusters"
+		}
 		if err := w.fn(e); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// badClusRecord is the MFT record of $BadClus.
+const badClusRecord = 8
 
 // fnKeys name the $FILE_NAME times in Entry.Extra, in $FILE_NAME order.
 var fnKeys = [4]string{"fn_born", "fn_modified", "fn_changed", "fn_accessed"}
