@@ -374,7 +374,7 @@ func processVolume(ctx context.Context, w *catalog.Writer, db *catalog.DB, v *vo
 			for j := range jobs {
 				ref := strconv.Itoa(v.Partition) + "/" + strconv.FormatInt(j.ord, 10)
 				a := newArtefact(opts.Exhibit, v.Partition, ref, "", 0, &j.entry)
-				group, err := r.content(ctx, a, &j.entry, v.fs, openMu, 0)
+				group, err := r.safeContent(ctx, a, &j.entry, v.fs, openMu)
 				if err != nil {
 					cancel(err)
 					return

@@ -18,10 +18,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/pangolin-forensics/pangolin/catalog"
+	"github.com/pangolin-forensics/pangolin/filesystem"
 )
 
 // memImage is an image held in memory.
@@ -301,4 +303,19 @@ func TestChild(t *testing.T) {
 		Progress: func(Progress) { time.Sleep(time.Millisecond) }}
 	Run(context.Background(), db, memImage{bytes.NewReader(img)}, opts)
 	io.WriteString(os.Stderr, "child finished before it was killed\n")
+}
+
+// panicFS is a file system whose reader has a bug.
+type panicFS struct{ filesystem.FS }
+
+func (panicFS) Open(*filesystem.Entry) (*io.SectionReader, error) { panic("index out of range") }
+
+func TestReaderPanicIsContained(t *testing.T) {
+	r := &reader{opts: Options{MaxDepth: 8}}
+	e := &filesystem.Entry{Path: "/a", Name: "a", Type: filesystem.File, Size: 10}
+	a := newArtefact("EX-1", 0, "0/0", "", 0, e)
+	group, err := r.safeContent(context.Background(), a, e, panicFS{}, new(sync.Mutex))
+	if err != nil || len(group) != 1 || !strings.Contains(group[0].Error, "index out of range") {
+		t.Fatalf("got %v, %v", group, err)
+	}
 }

@@ -238,7 +238,7 @@ func (e *stopError) Unwrap() error { return e.err }
 func (w *walker) entry(d dirent, prefix string) (*filesystem.Entry, *inode) {
 	fs := w.fs
 	name := string(d.name)
-	e := &filesystem.Entry{Name: name, Deleted: d.deleted, Offset: d.offset, Extra: map[string]string{}}
+	e := &filesystem.Entry{Name: name, Deleted: d.deleted, Offset: d.offset, Extra: make(map[string]string, 6)}
 	if !utf8.ValidString(name) {
 		e.Extra["raw_name_hex"] = fmt.Sprintf("%x", d.name)
 		e.Name = strings.ToValidUTF8(name, "\uFFFD")
@@ -307,7 +307,7 @@ func (fs *FS) fill(e *filesystem.Entry, in *inode) {
 		e.Extra["deleted_time"] = in.dtime.Format("2006-01-02T15:04:05Z")
 	}
 	if in.flags != 0 {
-		e.Extra["flags"] = fmt.Sprintf("0x%x", in.flags)
+		e.Extra["flags"] = "0x" + strconv.FormatUint(uint64(in.flags), 16)
 	}
 	if in.mode&modeTypeMask == modeSymlink {
 		if t, err := fs.linkTarget(in); err == nil {
