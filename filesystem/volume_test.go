@@ -11,7 +11,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"github.com/pangolin-forensics/pangolin/filesystem/internal/corpusimage"
+	"github.com/pangolin-forensics/pangolin/internal/corpusimage"
 	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
 )
 

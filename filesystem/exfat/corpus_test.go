@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/pangolin-forensics/pangolin/filesystem"
-	"github.com/pangolin-forensics/pangolin/filesystem/internal/corpusimage"
+	"github.com/pangolin-forensics/pangolin/internal/corpusimage"
 	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
 )
 
