@@ -2,9 +2,11 @@ package process
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/xml"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/pangolin-forensics/pangolin/catalog"
+	"github.com/pangolin-forensics/pangolin/catalog/export"
 	"github.com/pangolin-forensics/pangolin/filesystem"
 	"github.com/pangolin-forensics/pangolin/filesystem/all"
 	"github.com/pangolin-forensics/pangolin/internal/corpusimage"
@@ -151,4 +154,86 @@ func recovered(t *testing.T, path string) map[string]string {
 		}
 	}
 	return out
+}
+
+// dfxmlFile is what the fiwalk comparison reads of a <fileobject>.
+type dfxmlFile struct {
+	Filename string `xml:"filename"`
+	NameType string `xml:"name_type"`
+	Filesize int64  `xml:"filesize"`
+	Inode    uint64 `xml:"inode"`
+	Hashes   []struct {
+		Type  string `xml:"type,attr"`
+		Value string `xml:",chardata"`
+	} `xml:"hashdigest"`
+}
+
+func (f dfxmlFile) md5() string {
+	for _, h := range f.Hashes {
+		if strings.EqualFold(h.Type, "md5") {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// readDFXML returns the regular files of a DFXML document by name.
+func readDFXML(t *testing.T, r io.Reader) map[string]dfxmlFile {
+	t.Helper()
+	out := map[string]dfxmlFile{}
+	dec := xml.NewDecoder(r)
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "fileobject" {
+			var f dfxmlFile
+			if err := dec.DecodeElement(&f, &se); err != nil {
+				t.Fatal(err)
+			}
+			if f.NameType == "r" {
+				out[f.Filename] = f
+			}
+		}
+	}
+}
+
+// TestDFXMLAgainstFiwalk processes The Sleuth Kit's test image.dd and
+// compares the regular files of pangolin's DFXML export with the DFXML
+// fiwalk wrote for the same image (TSK's own expected output).
+func TestDFXMLAgainstFiwalk(t *testing.T) {
+	corpus := testcorpus.Dir(t)
+	oracle, err := os.Open(filepath.Join(corpus, "diskimages", "_oracle_upstream_tsk", "test", "fiwalk", "image_dd.xml"))
+	if err != nil {
+		t.Skip("fiwalk oracle not in the corpus")
+	}
+	defer oracle.Close()
+	want := readDFXML(t, oracle)
+	r, size := corpusimage.Open(t, corpus, corpusimage.Row{Source: "diskimages/sleuthkit-test-data/image.dd"})
+	db := openDB(t, filepath.Join(t.TempDir(), catalog.DBFile))
+	if _, err := Run(context.Background(), db, sized{r, size}, Options{Exhibit: "EX", Identity: "x", Tool: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := export.WriteDFXML(context.Background(), &buf, db.Artefacts(context.Background(), catalog.Query{}), export.DFXMLInfo{Program: "pangolin", Exhibit: "EX"}); err != nil {
+		t.Fatal(err)
+	}
+	got := readDFXML(t, &buf)
+	agree := 0
+	for name, w := range want {
+		g, ok := got[name]
+		switch {
+		case !ok:
+			t.Errorf("%s: in fiwalk's DFXML, not in pangolin's", name)
+		case g.Filesize != w.Filesize || g.Inode != w.Inode || g.md5() != w.md5():
+			t.Errorf("%s: pangolin size %d inode %d md5 %s; fiwalk %d, %d, %s", name, g.Filesize, g.Inode, g.md5(), w.Filesize, w.Inode, w.md5())
+		default:
+			agree++
+		}
+	}
+	t.Logf("%d of %d regular files equal fiwalk's (name, size, inode, MD5)", agree, len(want))
 }
