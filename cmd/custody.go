@@ -110,12 +110,15 @@ func details(e *chain.Entry) string {
 // clean makes a string from the ledger or evidence safe for a terminal:
 // control characters are shown escaped, never sent to the terminal.
 func clean(s string) string {
+	if strings.IndexFunc(s, needsEscape) < 0 {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range s {
 		switch {
 		case r == '\t' || r == '\n':
 			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		case needsEscape(r):
 			fmt.Fprintf(&b, "\\x%02x", r)
 		default:
 			b.WriteRune(r)
@@ -123,6 +126,10 @@ func clean(s string) string {
 	}
 	return b.String()
 }
+
+// needsEscape reports the characters clean changes: controls (C0, DEL,
+// C1), which could move the cursor or rewrite a terminal's screen.
+func needsEscape(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
 // recorded prints the entry an action added.
 func recorded(f *Factory, e *chain.Entry, cp *chain.Checkpoint) error {

@@ -109,6 +109,7 @@ damaged is reported and the others still list.`,
 				if v.fs == nil {
 					continue
 				}
+				var line, num []byte
 				err := v.fs.Walk(c.Context(), func(e *filesystem.Entry) error {
 					if !recursive && strings.Count(strings.TrimPrefix(e.Path, "/"), "/") > 0 {
 						return nil
@@ -123,15 +124,28 @@ damaged is reported and the others still list.`,
 							*filesystem.Entry
 						}{"entry", v.Index, e})
 					}
-					del := " "
+					// Appended by hand: listings run to millions of lines.
+					line = append(line[:0], typeLetter(e.Type)...)
 					if e.Deleted {
-						del = "*"
+						line = append(line, " * "...)
+					} else {
+						line = append(line, "   "...)
 					}
-					mod := ""
+					line = appendPadded(line, strconv.AppendUint(num[:0], e.Inode, 10), 10)
+					line = append(line, ' ')
+					line = appendPadded(line, strconv.AppendInt(num[:0], e.Size, 10), 12)
+					line = append(line, ' ')
+					n := len(line)
 					if !e.Modified.IsZero() {
-						mod = e.Modified.UTC().Format(time.RFC3339)
+						line = e.Modified.UTC().AppendFormat(line, time.RFC3339)
 					}
-					_, err := fmt.Fprintf(out, "%s %s %10d %12d %-20s %s\n", typeLetter(e.Type), del, e.Inode, e.Size, mod, clean(e.Path))
+					for len(line) < n+20 {
+						line = append(line, ' ')
+					}
+					line = append(line, ' ')
+					line = append(line, clean(e.Path)...)
+					line = append(line, '\n')
+					_, err := out.Write(line)
 					return err
 				})
 				if err != nil {
@@ -160,6 +174,14 @@ func typeLetter(t filesystem.EntryType) string {
 		return "l"
 	}
 	return "-"
+}
+
+// appendPadded appends s right-aligned in width columns.
+func appendPadded(b, s []byte, width int) []byte {
+	for i := len(s); i < width; i++ {
+		b = append(b, ' ')
+	}
+	return append(b, s...)
 }
 
 // NewCmdCat builds `pangolin cat`.
