@@ -1,6 +1,10 @@
 package catalog
 
-import "time"
+import (
+	"time"
+
+	"github.com/pangolin-forensics/pangolin/extract"
+)
 
 // Artefact is one row of the catalogue: a file, folder or other object
 // found in an exhibit, with what processing learnt from its content.
@@ -51,4 +55,14 @@ type Artefact struct {
 	// Extra holds the reader's facts (short name, $FILE_NAME times, link
 	// target).
 	Extra map[string]string `json:"extra,omitempty"`
+
+	// What the extractors read from the content; written with the row,
+	// read back by DB.Extracted, DB.Entities and DB.Text rather than by
+	// DB.Artefacts.
+	Meta     []*extract.Metadata `json:"metadata,omitempty"`
+	Entities []extract.Entity    `json:"entities,omitempty"`
+	Text     string              `json:"-"`
+	// ExtractError says why extraction failed or stopped short; the
+	// artefact's other columns are unaffected.
+	ExtractError string `json:"extract_error,omitempty"`
 }

@@ -25,7 +25,7 @@ const DBFile = "catalog.db"
 
 // schemaVersion is stored in the meta table; a database written by a newer
 // schema is refused rather than misread.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // schema is the catalogue's tables. Artefact times are INTEGER nanoseconds
 // since 1970 UTC, NULL when unknown (or outside 1678-2261, which int64
@@ -122,10 +122,14 @@ func (d *DB) init(ctx context.Context) error {
 	switch {
 	case err == nil:
 		n, _ := strconv.Atoi(v)
-		if n != schemaVersion {
-			return fmt.Errorf("schema version %q, this pangolin reads %d", v, schemaVersion)
+		switch {
+		case n == schemaVersion:
+			return nil
+		case n < 1 || n > schemaVersion:
+			return fmt.Errorf("schema version %q, this pangolin reads 1 to %d", v, schemaVersion)
 		}
-		return nil
+		// Version 1 lacks the extraction tables, which CREATE ... IF NOT
+		// EXISTS adds; nothing else changed.
 	case !errors.Is(err, sql.ErrNoRows) && !strings.Contains(err.Error(), "no such table"):
 		return err
 	}
@@ -134,7 +138,7 @@ func (d *DB) init(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, schema); err != nil {
+	if _, err := tx.ExecContext(ctx, schema+extractSchema); err != nil {
 		return fmt.Errorf("create tables: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", strconv.Itoa(schemaVersion)); err != nil {
@@ -218,7 +222,7 @@ func (d *DB) Forget(ctx context.Context, exhibit string) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, table := range []string{"artefacts", "volumes"} {
+	for _, table := range []string{"artefacts", "volumes", "extracted", "fields", "entities", "texts"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE exhibit = ?", exhibit); err != nil {
 			return err
 		}
@@ -370,13 +374,14 @@ type Writer struct {
 // write that needs no database, so callers with several goroutines encode
 // rows in parallel ([NewRow]) and hand them to the one Writer.
 type Row struct {
-	args []any // in artefactColumns order
+	args  []any  // in artefactColumns order
+	extra []stmt // extraction results
 }
 
 // NewRow encodes a.
 func NewRow(a *Artefact) (Row, error) {
 	args, err := appendRow(make([]any, 0, len(artefactColumns)), a)
-	return Row{args}, err
+	return Row{args, extraRows(a)}, err
 }
 
 // NewWriter returns a Writer that commits every batch artefacts (and on
@@ -419,7 +424,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 	defer tx.Rollback()
 	// Rows go in rowsPerInsert at a time: one statement per row would
 	// spend more time in database/sql than in SQLite.
-	stmts := map[int]*sql.Stmt{}
+	stmts := map[string]*sql.Stmt{}
 	defer func() {
 		for _, st := range stmts {
 			st.Close()
@@ -428,12 +433,13 @@ func (w *Writer) Flush(ctx context.Context) error {
 	args := make([]any, 0, rowsPerInsert*len(artefactColumns))
 	for rest := w.pending; len(rest) > 0; {
 		n := min(len(rest), rowsPerInsert)
-		st := stmts[n]
+		q := insertSQL(n)
+		st := stmts[q]
 		if st == nil {
-			if st, err = tx.PrepareContext(ctx, insertSQL(n)); err != nil {
+			if st, err = tx.PrepareContext(ctx, q); err != nil {
 				return err
 			}
-			stmts[n] = st
+			stmts[q] = st
 		}
 		args = args[:0]
 		for _, r := range rest[:n] {
@@ -441,6 +447,20 @@ func (w *Writer) Flush(ctx context.Context) error {
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("catalogue %s %s: %w", rest[0].args[0], rest[0].args[1], err)
+		}
+		for _, r := range rest[:n] {
+			for _, x := range r.extra {
+				st := stmts[x.sql]
+				if st == nil {
+					if st, err = tx.PrepareContext(ctx, x.sql); err != nil {
+						return err
+					}
+					stmts[x.sql] = st
+				}
+				if _, err := st.ExecContext(ctx, x.args...); err != nil {
+					return fmt.Errorf("catalogue %s %s: %w", r.args[0], r.args[1], err)
+				}
+			}
 		}
 		rest = rest[n:]
 	}

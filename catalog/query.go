@@ -173,7 +173,7 @@ func (q Query) where() (string, []any) {
 		args = append(args, a...)
 	}
 	if len(q.Exhibits) > 0 {
-		add("exhibit IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(q.Exhibits)), ", ")+")", anySlice(q.Exhibits)...)
+		add("exhibit IN ("+placeholders(len(q.Exhibits))+")", anySlice(q.Exhibits)...)
 	}
 	if q.Path != "" {
 		add("lower(path) GLOB ?", strings.ToLower(q.Path))

@@ -1,0 +1,115 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/pangolin-forensics/pangolin/extract"
+)
+
+func TestExtracted(t *testing.T) {
+	db := openTestDB(t)
+	ctx := context.Background()
+	alt, dir := -12.5, 271.25
+	taken := time.Date(2026, 3, 1, 5, 12, 44, 120000000, time.FixedZone("", 3*3600))
+	photo := &Artefact{Exhibit: "EX-1", Ref: "0/1", Path: "/DCIM/IMG_0412.JPG", Name: "IMG_0412.JPG", Type: "file", Size: 100, SHA256: "aa", MIME: "image/jpeg",
+		Meta: []*extract.Metadata{{Format: "exif", Make: "samsung", Model: "SM-A515F", Serial: "R58N", Created: taken,
+			GPS:    &extract.GPS{Latitude: -3.3869123456, Longitude: 38.6512987654, Altitude: &alt, Direction: &dir, Time: time.Date(2026, 3, 1, 2, 12, 40, 0, time.UTC)},
+			Fields: []extract.Field{{Name: "Make", Value: "samsung"}, {Name: "Model", Value: "SM-A515F"}}}},
+		Entities: []extract.Entity{{Type: extract.Phone, Value: "+254712345678", Raw: "0712 345 678", Offset: 10}}}
+	doc := &Artefact{Exhibit: "EX-2", Ref: "0/7", Path: "/invoice.docx", Name: "invoice.docx", Type: "file", Size: 50, SHA256: "aa", MIME: "image/jpeg",
+		Meta:     []*extract.Metadata{{Format: "ooxml", Author: "Juma", Fields: []extract.Field{{Name: "Creator", Value: "Juma"}}}},
+		Entities: []extract.Entity{{Type: extract.Phone, Value: "+254712345678", Raw: "+254 712 345 678", Offset: 3}, {Type: extract.Email, Value: "a@b.co.ke", Raw: "a@b.co.ke"}},
+		Text:     "timber samples, call +254 712 345 678"}
+	bad := &Artefact{Exhibit: "EX-2", Ref: "0/8", Path: "/broken.pdf", Name: "broken.pdf", Type: "file", ExtractError: "pdf: truncated"}
+	putAll(t, db, []*Artefact{photo, doc, bad})
+	putAll(t, db, []*Artefact{photo}) // idempotent
+
+	var got []*Extracted
+	for x, err := range db.Extracted(ctx, ExtractedQuery{GPSOnly: true, Fields: true}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, x)
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d geolocated, want 1", len(got))
+	}
+	x := got[0]
+	want := *photo.Meta[0]
+	if !x.Created.Equal(want.Created) || x.Created.Format(time.RFC3339Nano) != want.Created.Format(time.RFC3339Nano) {
+		t.Errorf("created %v, want %v", x.Created, want.Created)
+	}
+	x.Created, want.Created = time.Time{}, time.Time{}
+	if x.Path != photo.Path || !reflect.DeepEqual(x.Metadata, want) {
+		t.Errorf("got %+v\nwant %+v", x.Metadata, want)
+	}
+
+	var phones int
+	for f, err := range db.Entities(ctx, []string{extract.Phone}, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		phones++
+		if f.Value != "+254712345678" {
+			t.Errorf("entity %+v", f)
+		}
+	}
+	if phones != 2 {
+		t.Errorf("%d phones, want 2", phones)
+	}
+	links, err := db.Links(ctx, "image/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLinks := []Link{{Type: "phone", Value: "+254712345678", Exhibits: []string{"EX-1", "EX-2"}, Count: 2}, {Type: "sha256", Value: "aa", Exhibits: []string{"EX-1", "EX-2"}, Count: 2}}
+	if !reflect.DeepEqual(links, wantLinks) {
+		t.Errorf("links %+v", links)
+	}
+	if text, e, err := db.Text(ctx, "EX-2", "0/7"); err != nil || text != doc.Text || e != "" {
+		t.Errorf("text %q %q %v", text, e, err)
+	}
+	if _, e, err := db.Text(ctx, "EX-2", "0/8"); err != nil || e != "pdf: truncated" {
+		t.Errorf("extraction error %q %v", e, err)
+	}
+	if _, _, err := db.Text(ctx, "EX-1", "0/404"); !errors.Is(err, sql.ErrNoRows) {
+		t.Errorf("missing text: %v", err)
+	}
+	if err := db.Forget(ctx, "EX-2"); err != nil {
+		t.Fatal(err)
+	}
+	if links, _ := db.Links(ctx, "image/"); len(links) != 0 {
+		t.Errorf("links after Forget: %v", links)
+	}
+}
+
+// TestUpgrade opens a catalogue made by schema version 1 (no extraction
+// tables) and finds it upgraded, its rows kept.
+func TestUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), DBFile)
+	db, err := OpenDB(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	putAll(t, db, sampleArtefacts()[:2])
+	for _, q := range []string{"DROP TABLE extracted", "DROP TABLE fields", "DROP TABLE entities", "DROP TABLE texts", "UPDATE meta SET value = '1'"} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	db, err = OpenDB(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := len(collect(t, db, Query{})); n != 2 {
+		t.Errorf("%d rows after upgrade", n)
+	}
+	putAll(t, db, []*Artefact{{Exhibit: "EX-1", Ref: "0/9", Type: "file", Text: "x"}})
+}
