@@ -88,6 +88,9 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 		NewCmdProcess(f),
 		NewCmdTimeline(f),
 		NewCmdExport(f),
+		NewCmdGeo(f),
+		NewCmdEntities(f),
+		NewCmdLinks(f),
 	)
 	// Every command documents the exit statuses.
 	var walk func(c *cobra.Command)

@@ -278,8 +278,8 @@ func TestWriteTimelineCSV(t *testing.T) {
 			{"=1+1", "'=1+1"}, {"+1", "'+1"}, {"-1", "'-1"}, {"@SUM(A1)", "'@SUM(A1)"},
 			{"\tx", "'\tx"}, {"\rx", "'\rx"}, {"/a=b", "/a=b"}, {"", ""},
 		} {
-			if got := csvText(c.in); got != c.want {
-				t.Errorf("csvText(%q) = %q, want %q", c.in, got, c.want)
+			if got := CSVText(c.in); got != c.want {
+				t.Errorf("CSVText(%q) = %q, want %q", c.in, got, c.want)
 			}
 		}
 	})

@@ -42,15 +42,15 @@ func WriteTimelineCSV(ctx context.Context, w io.Writer, arts iter.Seq2[*catalog.
 			e.Time.UTC().Format(timeLayout),
 			e.MACB,
 			strconv.FormatInt(e.Size, 10),
-			csvText(e.Type),
+			CSVText(e.Type),
 			strconv.FormatBool(e.Deleted),
-			csvText(e.Exhibit),
+			CSVText(e.Exhibit),
 			strconv.Itoa(e.Partition),
-			csvText(e.Path),
+			CSVText(e.Path),
 			strconv.FormatUint(e.Inode, 10),
-			csvText(e.MIME),
-			csvText(e.SHA256),
-			csvText(e.Known),
+			CSVText(e.MIME),
+			CSVText(e.SHA256),
+			CSVText(e.Known),
 		})
 	})
 	if err != nil {
@@ -63,8 +63,8 @@ func WriteTimelineCSV(ctx context.Context, w io.Writer, arts iter.Seq2[*catalog.
 	return bw.Flush()
 }
 
-// csvText defuses a cell a spreadsheet would read as a formula.
-func csvText(s string) string {
+// CSVText defuses a cell a spreadsheet would read as a formula.
+func CSVText(s string) string {
 	if s == "" {
 		return s
 	}
