@@ -122,6 +122,8 @@ func TestCorpus(t *testing.T) {
 					n++
 					if ours[p] == sum {
 						a++
+					} else if testing.Verbose() {
+						t.Logf("differs from tsk_recover: %s (ours %q, TSK %s)", p, ours[p], sum)
 					}
 				}
 			}

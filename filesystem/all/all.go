@@ -12,13 +12,16 @@ import (
 	"github.com/pangolin-forensics/pangolin/filesystem/exfat"
 	"github.com/pangolin-forensics/pangolin/filesystem/ext"
 	"github.com/pangolin-forensics/pangolin/filesystem/fat"
+	"github.com/pangolin-forensics/pangolin/filesystem/hfsplus"
 	"github.com/pangolin-forensics/pangolin/filesystem/iso9660"
 	"github.com/pangolin-forensics/pangolin/filesystem/ntfs"
 )
 
 // readers are tried in this order. NTFS before FAT: an NTFS boot sector
 // also has the BPB fields a FAT check looks at. ext's superblock sits at
-// 1024 and ISO 9660's descriptors at 32768, clear of boot sectors.
+// 1024 and ISO 9660's descriptors at 32768, clear of boot sectors; HFS+'s
+// volume header sits at 1024 too, with a signature ("H+", "HX") no ext
+// superblock has there.
 var readers = []struct {
 	name string
 	open func(io.ReaderAt, int64) (filesystem.FS, error)
@@ -28,6 +31,7 @@ var readers = []struct {
 	{"fat", fat.Open},
 	{"ext", ext.Open},
 	{"iso9660", iso9660.Open},
+	{"hfsplus", hfsplus.Open},
 	{"archive", func(r io.ReaderAt, size int64) (filesystem.FS, error) {
 		return archive.Open(r, size, archive.DefaultLimits)
 	}},
@@ -48,7 +52,7 @@ func Open(r io.ReaderAt, size int64) (filesystem.FS, error) {
 			return nil, fmt.Errorf("%s: %w", rd.name, err)
 		}
 	}
-	return nil, fmt.Errorf("%w: no known file system (FAT, exFAT, NTFS, ext2/3/4, ISO 9660, ZIP, TAR, gzip)", filesystem.ErrNotFS)
+	return nil, fmt.Errorf("%w: no known file system (FAT, exFAT, NTFS, ext2/3/4, ISO 9660, HFS+, ZIP, TAR, gzip)", filesystem.ErrNotFS)
 }
 
 // Volume is one partition of an image with the file system found in it.
