@@ -1,12 +1,15 @@
 package cmd
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +21,9 @@ import (
 	"github.com/pangolin-forensics/pangolin/chain"
 	"github.com/pangolin-forensics/pangolin/evidence"
 	"github.com/pangolin-forensics/pangolin/evidence/ewf"
+	"github.com/pangolin-forensics/pangolin/evidence/qcow"
+	"github.com/pangolin-forensics/pangolin/evidence/vhd"
+	"github.com/pangolin-forensics/pangolin/evidence/vmdk"
 	"github.com/pangolin-forensics/pangolin/hashing"
 	"github.com/pangolin-forensics/pangolin/internal/buildinfo"
 )
@@ -385,31 +391,66 @@ type verification struct {
 	Media    *acquire.VerifyResult  `json:"media,omitempty"`
 }
 
-// openImage opens an image file: E01 by its signature, otherwise raw or
-// split raw.
-func openImage(path string) (img interface {
+// image is an opened evidence image.
+type image interface {
 	ReadAt([]byte, int64) (int, error)
 	Size() int64
 	Close() error
-}, e01 *ewf.Image, err error) {
-	head := make([]byte, 8)
+}
+
+// openImage opens an image file by its signature: E01, a virtual disk
+// (VMDK, QCOW, VHD), otherwise raw or split raw. e01 is set for E01.
+func openImage(path string) (img image, e01 *ewf.Image, err error) {
+	head := make([]byte, 512)
 	if file, err := evidence.Open(path); err == nil {
 		n, _ := io.ReadFull(file, head)
 		head = head[:n]
 		file.Close()
 	}
-	if ewf.IsEWF(head) {
+	switch {
+	case ewf.IsEWF(head):
 		e, err := ewf.Open(path)
 		if err != nil {
 			return nil, nil, err
 		}
 		return e, e, nil
+	case vmdk.IsVMDK(head):
+		img, err = vmdk.Open(path)
+	case qcow.IsQCOW(head):
+		img, err = qcow.Open(path)
+	case vhd.IsVHD(path):
+		img, err = vhd.Open(path)
+	default:
+		img, err = evidence.OpenRaw(path)
 	}
-	r, err := evidence.OpenRaw(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	return r, nil, nil
+	return img, nil, nil
+}
+
+// writeFields prints a struct as "name  value" lines, by its JSON names;
+// nested values are printed as JSON.
+func writeFields(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		val := string(m[k])
+		var str string
+		if json.Unmarshal(m[k], &str) == nil {
+			val = str
+		}
+		if _, err := fmt.Fprintf(w, "%-20s %s\n", strings.ReplaceAll(k, "_", " "), clean(val)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkImage runs the checks on an open image into v.
@@ -604,7 +645,7 @@ func reportVerification(f *Factory, v *verification) error {
 func NewCmdImage(f *Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "image",
-		Short: "Describe evidence images (E01, raw, split raw)",
+		Short: "Describe evidence images (E01, raw, split raw, VMDK, QCOW, VHD)",
 	}
 	c.AddCommand(&cobra.Command{
 		Use:   "info FILE",
@@ -642,6 +683,30 @@ func NewCmdImage(f *Factory) *cobra.Command {
 					fmt.Fprintf(w, "anomaly           %s\n", clean(a))
 				}
 				return nil
+			}
+			var disk any // a virtual disk's description
+			switch v := img.(type) {
+			case *vmdk.Image:
+				disk = struct {
+					Format string `json:"format"`
+					vmdk.Info
+				}{"vmdk", v.Info()}
+			case *qcow.Image:
+				disk = struct {
+					Format string `json:"format"`
+					qcow.Info
+				}{"qcow", v.Info()}
+			case *vhd.Image:
+				disk = struct {
+					Format string `json:"format"`
+					vhd.Info
+				}{"vhd", v.Info()}
+			}
+			if disk != nil {
+				if f.JSON {
+					return writeJSON(f, disk)
+				}
+				return writeFields(f.IO.Out, disk)
 			}
 			raw := img.(*evidence.Raw)
 			if f.JSON {

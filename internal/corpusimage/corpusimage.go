@@ -18,6 +18,9 @@ import (
 	"testing"
 
 	"github.com/pangolin-forensics/pangolin/evidence/ewf"
+	"github.com/pangolin-forensics/pangolin/evidence/qcow"
+	"github.com/pangolin-forensics/pangolin/evidence/vhd"
+	"github.com/pangolin-forensics/pangolin/evidence/vmdk"
 )
 
 // Row is one line of diskimages/_oracle/INDEX.tsv.
@@ -63,6 +66,26 @@ func OpenHead(t testing.TB, corpus string, row Row, limit int64) (io.ReaderAt, i
 	switch {
 	case strings.HasSuffix(src, ".E01"):
 		img, err := ewf.Open(src)
+		if err != nil {
+			t.Fatalf("open %s: %v", src, err)
+		}
+		t.Cleanup(func() { img.Close() })
+		return img, img.Size()
+	case strings.HasSuffix(src, ".vhd"), strings.HasSuffix(src, ".vmdk"), strings.HasSuffix(src, ".qcow"), strings.HasSuffix(src, ".qcow2"):
+		var img interface {
+			io.ReaderAt
+			Size() int64
+			Close() error
+		}
+		var err error
+		switch filepath.Ext(src) {
+		case ".vhd":
+			img, err = vhd.Open(src)
+		case ".vmdk":
+			img, err = vmdk.Open(src)
+		default:
+			img, err = qcow.Open(src)
+		}
 		if err != nil {
 			t.Fatalf("open %s: %v", src, err)
 		}
