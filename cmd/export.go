@@ -17,6 +17,7 @@ import (
 	"github.com/pangolin-forensics/pangolin/catalog"
 	"github.com/pangolin-forensics/pangolin/catalog/export"
 	"github.com/pangolin-forensics/pangolin/chain"
+	extractors "github.com/pangolin-forensics/pangolin/extract/all"
 	"github.com/pangolin-forensics/pangolin/internal/atomicfile"
 	"github.com/pangolin-forensics/pangolin/internal/buildinfo"
 	"github.com/pangolin-forensics/pangolin/process"
@@ -266,6 +267,8 @@ A bare word is a name pattern.`,
 			show, done := f.status()
 			defer done()
 			var copied, bytes int64
+			ext := extractors.New(extractors.Options{}) // finds attachments again
+			defer ext.Close()
 			for _, ex := range slices.Sorted(maps.Keys(byExhibit)) {
 				src, err := exhibitSource(cs, ex)
 				if err != nil {
@@ -275,7 +278,7 @@ A bare word is a name pattern.`,
 				if err != nil {
 					return err
 				}
-				files, err := process.Export(c.Context(), img, process.Options{Exhibit: ex, Logical: src.logical}, byExhibit[ex], out, func(n int) {
+				files, err := process.Export(c.Context(), img, process.Options{Exhibit: ex, Logical: src.logical, Extract: ext}, byExhibit[ex], out, func(n int) {
 					show(func(time.Duration) string { return fmt.Sprintf("exporting from %s: %d files", ex, n) })
 				})
 				img.Close()

@@ -15,6 +15,7 @@ import (
 	"github.com/pangolin-forensics/pangolin/acquire"
 	"github.com/pangolin-forensics/pangolin/catalog"
 	"github.com/pangolin-forensics/pangolin/chain"
+	extractors "github.com/pangolin-forensics/pangolin/extract/all"
 	"github.com/pangolin-forensics/pangolin/hashing"
 	"github.com/pangolin-forensics/pangolin/internal/buildinfo"
 	"github.com/pangolin-forensics/pangolin/process"
@@ -22,8 +23,9 @@ import (
 
 // NewCmdProcess builds `pangolin process`.
 func NewCmdProcess(f *Factory) *cobra.Command {
-	var all, again bool
+	var all, again, noExtract bool
 	var workers int
+	var region string
 	c := &cobra.Command{
 		Use:   "process EXHIBIT... | --all",
 		Short: "Catalogue every file of an exhibit: hashes, types, times, known-file matches",
@@ -31,7 +33,10 @@ func NewCmdProcess(f *Factory) *cobra.Command {
 a logical collection), deleted files and archive members too, reads each
 file's content once for its MD5, SHA-1 and SHA-256 and its type, flags names
 whose extension contradicts the content, looks the hashes up in the imported
-hash sets, and stores everything in the case's catalogue (catalog.db).
+hash sets, reads metadata (photo and video GPS, device and time; document
+authors and dates; email headers), text and entities (phone numbers, emails,
+wallets, IBANs, vessels), opens archives, mailboxes and attachments as child
+artefacts, and stores everything in the case's catalogue (catalog.db).
 
 Processing can be stopped at any time (Ctrl-C, or a crash) and continues where
 it stopped when run again; running it on a processed exhibit changes nothing.
@@ -56,7 +61,7 @@ and a digest of the exhibit's catalogue.`,
 				}
 			}
 			for _, ex := range args {
-				if err := processExhibit(f, c, cs, id, ex, again, workers); err != nil {
+				if err := processExhibit(f, c, cs, id, ex, processFlags{again, workers, !noExtract, strings.ToUpper(region)}); err != nil {
 					return err
 				}
 			}
@@ -66,6 +71,8 @@ and a digest of the exhibit's catalogue.`,
 	c.Flags().BoolVar(&all, "all", false, "process every exhibit of the case")
 	c.Flags().BoolVar(&again, "again", false, "forget what the catalogue holds of the exhibit and start over")
 	c.Flags().IntVar(&workers, "workers", 0, "files read at once (default: one per core)")
+	c.Flags().BoolVar(&noExtract, "no-extract", false, "hashes and types only: no metadata, text or entities")
+	c.Flags().StringVar(&region, "phone-region", "", "country whose national phone number forms are recognised, as ISO 3166 code (KE, TZ, VN...)")
 	return c
 }
 
@@ -120,7 +127,24 @@ func exhibitSource(cs *catalog.Case, exhibit string) (*source, error) {
 		inputs:   rec.Segments}, nil
 }
 
-func processExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Identity, exhibit string, again bool, workers int) error {
+// processFlags are process's options.
+type processFlags struct {
+	again   bool
+	workers int
+	extract bool
+	region  string
+}
+
+// newExtractor starts the extractors with the examiner's cache folder.
+func (f *Factory) newExtractor(region string) *extractors.Extractor {
+	cache := ""
+	if home, err := f.Home(); err == nil {
+		cache = filepath.Join(home, "cache", "pdfium")
+	}
+	return extractors.New(extractors.Options{Region: region, Text: true, PDFCache: cache})
+}
+
+func processExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Identity, exhibit string, pf processFlags) error {
 	src, err := exhibitSource(cs, exhibit)
 	if err != nil {
 		return err
@@ -136,7 +160,11 @@ func processExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Id
 	}
 	defer db.Close()
 	opts := process.Options{Exhibit: exhibit, Source: caseRelative(cs.Dir, src.path), Identity: src.identity,
-		Tool: buildinfo.Get().Version, Logical: src.logical, Again: again, Workers: workers, Now: f.Now}
+		Tool: buildinfo.Get().Version, Logical: src.logical, Again: pf.again, Workers: pf.workers, Now: f.Now}
+	if pf.extract {
+		opts.Extract = f.newExtractor(pf.region)
+		defer opts.Extract.Close()
+	}
 	if store, err := f.hashsets(); err != nil {
 		return err
 	} else {

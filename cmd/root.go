@@ -91,6 +91,7 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 		NewCmdGeo(f),
 		NewCmdEntities(f),
 		NewCmdLinks(f),
+		NewCmdMeta(f),
 	)
 	// Every command documents the exit statuses.
 	var walk func(c *cobra.Command)

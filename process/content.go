@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/pangolin-forensics/pangolin/catalog"
+	extractors "github.com/pangolin-forensics/pangolin/extract/all"
 	"github.com/pangolin-forensics/pangolin/extract/filetype"
 	"github.com/pangolin-forensics/pangolin/filesystem"
 	"github.com/pangolin-forensics/pangolin/filesystem/archive"
@@ -100,19 +101,39 @@ func (r *reader) content(ctx context.Context, a *catalog.Artefact, e *filesystem
 		a.Error = oneLine(err)
 		return []*catalog.Artefact{a}, nil
 	}
+	return r.read(ctx, a, sr, depth, nil)
+}
+
+// keepBelow is the size up to which a file's content is kept in memory as
+// it is read, so that extractors read it from there rather than from the
+// evidence again.
+const keepBelow = 8 << 20
+
+// read reads a's content from sr once through the consumers, then opens
+// it as an archive or hands it to the extractors, and returns the rows to
+// write: the files found inside it first (archive members, a mailbox's
+// messages, a message's attachments), a last. done, when set, is a's
+// extraction made already (a mailbox's message).
+func (r *reader) read(ctx context.Context, a *catalog.Artefact, sr *io.SectionReader, depth int, done *extractors.Result) ([]*catalog.Artefact, error) {
 	h, err := newHasher()
 	if err != nil {
 		return nil, err
 	}
 	sn := &sniffer{}
-	if err := r.fanOut(ctx, sr, h, sn); err != nil {
+	cs := []consumer{h, sn}
+	var keep *keeper
+	if r.opts.Extract != nil && done == nil && sr.Size() <= keepBelow {
+		keep = &keeper{buf: make([]byte, 0, sr.Size())}
+		cs = append(cs, keep)
+	}
+	if err := r.fanOut(ctx, sr, cs...); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		a.Error = oneLine(err)
 		return []*catalog.Artefact{a}, nil
 	}
-	for _, c := range []consumer{h, sn} {
+	for _, c := range cs {
 		if err := c.finish(a); err != nil {
 			return nil, err
 		}
@@ -127,9 +148,58 @@ func (r *reader) content(ctx context.Context, a *catalog.Artefact, e *filesystem
 		} else if group, err = r.members(ctx, a, sr, depth+1); err != nil {
 			return nil, err
 		}
+		return append(group, a), nil
+	}
+	if r.opts.Extract == nil {
+		return append(group, a), nil
+	}
+	res := done
+	if res == nil {
+		var src io.ReaderAt = sr
+		if keep != nil {
+			src = bytes.NewReader(keep.buf)
+		}
+		res = r.opts.Extract.Extract(ctx, src, sr.Size(), a.Name, a.MIME, sn.head)
+	}
+	a.Meta, a.Text, a.Entities, a.ExtractError = res.Meta, res.Text, res.Entities, res.Err
+	for i, c := range res.Children {
+		if depth+1 >= r.opts.MaxDepth {
+			setExtra(a, "children_error", fmt.Sprintf("%d files inside not read: nested deeper than %d", len(res.Children)-i, r.opts.MaxDepth))
+			break
+		}
+		ref := a.Ref + "/" + strconv.Itoa(i)
+		child := &catalog.Artefact{Exhibit: a.Exhibit, Partition: a.Partition, Ref: ref, Parent: a.Ref, Depth: depth + 1,
+			Path: a.Path + "/" + childName(c.Name), Name: c.Name, Type: string(filesystem.File), Size: c.Content.Size(),
+			Offset: a.Offset}
+		rows, err := r.read(ctx, child, c.Content, depth+1, c.Done)
+		if err != nil {
+			return nil, err
+		}
+		group = append(group, rows...)
 	}
 	return append(group, a), nil
 }
+
+// childName makes a file name from evidence safe as the last part of a
+// catalogue path: no '/', no control characters.
+func childName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r < 0x20 || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, name)
+}
+
+// keeper keeps the content in memory for the extractors.
+type keeper struct{ buf []byte }
+
+func (k *keeper) Write(p []byte) (int, error) {
+	k.buf = append(k.buf, p...)
+	return len(p), nil
+}
+
+func (k *keeper) finish(*catalog.Artefact) error { return nil }
 
 // openLocked opens e's content, holding mu (when set) while it does.
 func openLocked(fs filesystem.FS, e *filesystem.Entry, mu *sync.Mutex) (*io.SectionReader, error) {

@@ -47,15 +47,44 @@ func Find(ctx context.Context, img Image, opts Options, arts []*catalog.Artefact
 	}
 	defer closeAll()
 	found := 0
-	var visit func(fs filesystem.FS, e *filesystem.Entry, ref string, depth int) error
-	visit = func(fs filesystem.FS, e *filesystem.Entry, ref string, depth int) error {
+	var visit func(sr *io.SectionReader, path, ref string, depth int) error
+	// inside visits the files inside sr: an archive's members, or the
+	// messages and attachments extraction finds.
+	inside := func(sr *io.SectionReader, path, ref string, depth int) error {
+		afs, err := archive.Open(sr, sr.Size(), opts.Limits)
+		if err == nil {
+			defer afs.(io.Closer).Close()
+			var ord int64
+			return afs.Walk(ctx, func(m *filesystem.Entry) error {
+				r := ref + "/" + strconv.FormatInt(ord, 10)
+				ord++
+				if m.Type != filesystem.File || !(want[r] != nil || prefixes[r]) {
+					return nil
+				}
+				msr, err := afs.Open(m)
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", opts.Exhibit, m.Path, err)
+				}
+				return visit(msr, m.Path, r, depth+1)
+			})
+		}
+		if opts.Extract == nil {
+			return fmt.Errorf("%s %s: %w", opts.Exhibit, path, err)
+		}
+		head := make([]byte, filetype.HeadSize)
+		n, _ := sr.ReadAt(head, 0)
+		res := opts.Extract.Extract(ctx, sr, sr.Size(), path, filetype.Detect(head[:n]).MIME, head[:n])
+		for i, c := range res.Children {
+			if err := visit(c.Content, path+"/"+c.Name, ref+"/"+strconv.Itoa(i), depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	visit = func(sr *io.SectionReader, path, ref string, depth int) error {
 		a, isWanted := want[ref]
 		if !isWanted && !prefixes[ref] {
 			return nil
-		}
-		sr, err := fs.Open(e)
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", opts.Exhibit, e.Path, err)
 		}
 		if isWanted {
 			found++
@@ -66,20 +95,7 @@ func Find(ctx context.Context, img Image, opts Options, arts []*catalog.Artefact
 		if !prefixes[ref] || depth+1 >= opts.MaxDepth {
 			return nil
 		}
-		afs, err := archive.Open(sr, sr.Size(), opts.Limits)
-		if err != nil {
-			return fmt.Errorf("%s %s: %w", opts.Exhibit, e.Path, err)
-		}
-		defer afs.(io.Closer).Close()
-		var ord int64
-		return afs.Walk(ctx, func(m *filesystem.Entry) error {
-			r := ref + "/" + strconv.FormatInt(ord, 10)
-			ord++
-			if m.Type != filesystem.File {
-				return nil
-			}
-			return visit(afs, m, r, depth+1)
-		})
+		return inside(sr, path, ref, depth)
 	}
 	for _, v := range vols {
 		if !parts[v.Partition] || v.fs == nil {
@@ -89,10 +105,14 @@ func Find(ctx context.Context, img Image, opts Options, arts []*catalog.Artefact
 		err := v.fs.Walk(ctx, func(e *filesystem.Entry) error {
 			ref := strconv.Itoa(v.Partition) + "/" + strconv.FormatInt(ord, 10)
 			ord++
-			if e.Type != filesystem.File || e.Extra[filesystem.NoContent] != "" {
+			if e.Type != filesystem.File || e.Extra[filesystem.NoContent] != "" || !(want[ref] != nil || prefixes[ref]) {
 				return nil
 			}
-			return visit(v.fs, e, ref, 0)
+			sr, err := v.fs.Open(e)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", opts.Exhibit, e.Path, err)
+			}
+			return visit(sr, e.Path, ref, 0)
 		})
 		if err != nil {
 			return err

@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/pangolin-forensics/pangolin/catalog"
+	extractors "github.com/pangolin-forensics/pangolin/extract/all"
 	"github.com/pangolin-forensics/pangolin/filesystem"
 	"github.com/pangolin-forensics/pangolin/filesystem/all"
 	"github.com/pangolin-forensics/pangolin/filesystem/archive"
@@ -93,6 +94,9 @@ type Options struct {
 	Limits archive.Limits
 	// Known, when set, is asked about every content hash.
 	Known Lookup
+	// Extract, when set, reads metadata, text and entities from every
+	// file's content, and the files inside emails and mailboxes.
+	Extract *extractors.Extractor
 	// Now gives the time runs are stamped with; nil means time.Now.
 	Now func() time.Time
 	// Progress, when set, is called from one goroutine after each entry.

@@ -1,0 +1,114 @@
+package process
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pangolin-forensics/pangolin/catalog"
+	extractors "github.com/pangolin-forensics/pangolin/extract/all"
+)
+
+const offerEML = "From: Juma <juma@example.co.ke>\r\nTo: buyer@example.vn\r\nSubject: timber samples\r\nDate: Sun, 01 Mar 2026 08:12:44 +0300\r\n" +
+	"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+	"Call me on +254 712 345 678 for the rosewood.\r\n--b1\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=\"list.csv\"\r\n\r\n" +
+	"vessel,IMO 9074729\r\n--b1--\r\n"
+
+const mbox = "From juma@example.co.ke Sun Mar  1 08:12:44 2026\nFrom: juma@example.co.ke\nSubject: first\nDate: Sun, 01 Mar 2026 08:12:44 +0300\n\nwallet bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\n\n" +
+	"From buyer@example.vn Mon Mar  2 09:00:00 2026\nFrom: buyer@example.vn\nSubject: second\nDate: Mon, 02 Mar 2026 09:00:00 +0700\n\nok\n"
+
+func tarOf(t *testing.T, files map[string]string) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for name, content := range files {
+		tw.WriteHeader(&tar.Header{Name: name, Size: int64(len(content)), Mode: 0o644, ModTime: time.Unix(1772341964, 0), Typeflag: tar.TypeReg})
+		io.WriteString(tw, content)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestExtraction processes email and a mailbox with extraction on: their
+// metadata, text and entities are catalogued, attachments and messages
+// become child artefacts, and export finds an attachment again.
+func TestExtraction(t *testing.T) {
+	img := tarOf(t, map[string]string{"mail/offer.eml": offerEML, "mail/inbox.mbox": mbox, "notes.txt": "pay TRX to the captain, IBAN GB82 WEST 1234 5698 7654 32\n"})
+	db := openDB(t, filepath.Join(t.TempDir(), catalog.DBFile))
+	x := extractors.New(extractors.Options{Text: true, Region: "KE"})
+	defer x.Close()
+	opts := Options{Exhibit: "EX-1", Identity: "x", Tool: "test", Logical: true, Extract: x}
+	if _, err := Run(context.Background(), db, memImage{bytes.NewReader(img)}, opts); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]*catalog.Artefact{}
+	for a, err := range db.Artefacts(context.Background(), catalog.Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows[a.Path] = a
+	}
+	att := rows["/mail/offer.eml/list.csv"]
+	if att == nil || att.Depth != 1 || att.SHA256 == "" {
+		t.Fatalf("attachment row: %+v", att)
+	}
+	for _, p := range []string{"/mail/inbox.mbox/message-000001", "/mail/inbox.mbox/message-000002"} {
+		if rows[p] == nil {
+			t.Errorf("%s not catalogued", p)
+		}
+	}
+	found := map[string]bool{}
+	for e, err := range db.Entities(context.Background(), nil, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		found[e.Type+" "+e.Value+" in "+e.Path] = true
+	}
+	for want, path := range map[string]string{
+		"phone +254712345678": "/mail/offer.eml",
+		"imo IMO 9074729":     "/mail/offer.eml/list.csv",
+		"bitcoin bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq": "/mail/inbox.mbox/message-000001",
+		"iban GB82WEST12345698765432":                        "/notes.txt",
+		"email juma@example.co.ke":                           "/mail/offer.eml",
+	} {
+		if !found[want+" in "+path] {
+			t.Errorf("entity %s not found in %s (found: %v)", want, path, found)
+		}
+	}
+	var subject string
+	for m, err := range db.Extracted(context.Background(), catalog.ExtractedQuery{Ref: rows["/mail/offer.eml"].Ref, Fields: true}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Format != "email" || m.Author == "" || m.Created.IsZero() {
+			t.Errorf("email metadata %+v", m.Metadata)
+		}
+		for _, f := range m.Fields {
+			if f.Name == "Subject" {
+				subject = f.Value
+			}
+		}
+	}
+	if subject != "timber samples" {
+		t.Errorf("subject %q", subject)
+	}
+	if text, _, err := db.Text(context.Background(), "EX-1", rows["/mail/offer.eml"].Ref); err != nil || !strings.Contains(text, "rosewood") {
+		t.Errorf("text %q, %v", text, err)
+	}
+
+	// Export finds the attachment again, inside its message.
+	var got []byte
+	err := Find(context.Background(), memImage{bytes.NewReader(img)}, opts, []*catalog.Artefact{att}, func(a *catalog.Artefact, sr *io.SectionReader) error {
+		got, _ = io.ReadAll(sr)
+		return nil
+	})
+	if err != nil || string(got) != "vessel,IMO 9074729" {
+		t.Errorf("Find attachment: %q, %v", got, err)
+	}
+}
