@@ -21,3 +21,6 @@ go test -run '^$' -bench '^BenchmarkWriter$' -benchtime 5x ./catalog
 
 echo "== file systems: pangolin ls -r vs fls -r -p, and process vs fls + hashdeep, on 20,000-file FAT32, ext4 and NTFS images"
 bash scripts/bench-fs.sh
+
+echo "== extraction: pangolin meta -r vs exiftool -r -json on 2,000 geotagged JPEGs, and process with extraction on and off"
+bash scripts/bench-meta.sh

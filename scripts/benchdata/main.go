@@ -5,6 +5,7 @@
 //	go run ./scripts/benchdata large DIR   # 20 files of 100 MiB
 //	go run ./scripts/benchdata tiny DIR    # 20,000 files of 1-4 KiB
 //	go run ./scripts/benchdata million DIR # 1,000,000 files of 0-64 bytes
+//	go run ./scripts/benchdata photos DIR [N] # N (2000) JPEGs with EXIF GPS
 //	go run ./scripts/benchdata random FILE # 2 GiB of random bytes
 //	go run ./scripts/benchdata mixed FILE  # 2 GiB: zeros, then text
 package main
@@ -14,11 +15,19 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: benchdata small|large|tiny|million DIR, or benchdata random|mixed FILE")
+	if len(os.Args) == 4 && os.Args[1] == "photos" {
+		n, err := strconv.Atoi(os.Args[3])
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "benchdata: photo count %q is not a positive number\n", os.Args[3])
+			os.Exit(2)
+		}
+		photoCount = n
+	} else if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: benchdata small|large|tiny|million DIR, benchdata photos DIR [N], or benchdata random|mixed FILE")
 		os.Exit(2)
 	}
 	run := runTree
@@ -79,6 +88,8 @@ func runTree(kind, dir string) error {
 		count, minSize, maxSize = 20000, 1<<10, 4<<10
 	case "million":
 		count, minSize, maxSize = 1_000_000, 0, 64
+	case "photos":
+		return writePhotos(dir, photoCount)
 	default:
 		return fmt.Errorf("unknown set %q", kind)
 	}
