@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/pangolin-forensics/pangolin/catalog"
+	"github.com/pangolin-forensics/pangolin/evidence"
 	"github.com/pangolin-forensics/pangolin/filesystem"
 )
 
@@ -231,26 +232,34 @@ func TestKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	dir := t.TempDir()
 	img, _ := container(t, 3000)
-	imgPath := filepath.Join(dir, "c.tar")
+	imgPath := filepath.Join(t.TempDir(), "c.tar")
 	if err := os.WriteFile(imgPath, img, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dbPath := filepath.Join(dir, catalog.DBFile)
+	killAndResume(t, imgPath, true, 500)
+}
+
+// killAndResume processes the image at imgPath in a child process, kills
+// it once it has catalogued minRows rows, resumes the run here, and
+// checks the catalogue equals an uninterrupted run's. It returns the
+// resumed catalogue.
+func killAndResume(t *testing.T, imgPath string, logical bool, minRows int64) *catalog.DB {
+	t.Helper()
+	dbPath := filepath.Join(t.TempDir(), catalog.DBFile)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestChild$")
-	cmd.Env = append(os.Environ(), "PROCESS_TEST_CHILD="+imgPath+string(os.PathListSeparator)+dbPath)
+	cmd.Env = append(os.Environ(), "PROCESS_TEST_CHILD="+strings.Join([]string{imgPath, dbPath, strconv.FormatBool(logical)}, string(os.PathListSeparator)))
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	db := openDB(t, dbPath)
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(120 * time.Second)
 	var n int64
-	for n < 500 {
+	for n < minRows {
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
-			t.Fatal("child wrote nothing in 60 s")
+			t.Fatalf("child wrote %d rows in 120 s", n)
 		}
 		time.Sleep(20 * time.Millisecond)
 		st, err := db.State(context.Background(), "EX-1")
@@ -267,13 +276,18 @@ func TestKill(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := Options{Exhibit: "EX-1", Identity: "x", Tool: "test", Logical: true}
-	res, err := Run(context.Background(), db, memImage{bytes.NewReader(img)}, opts)
+	img, err := evidence.OpenRaw(imgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	opts := Options{Exhibit: "EX-1", Identity: "x", Tool: "test", Logical: logical}
+	res, err := Run(context.Background(), db, img, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	full := openDB(t, filepath.Join(t.TempDir(), catalog.DBFile))
-	want, err := Run(context.Background(), full, memImage{bytes.NewReader(img)}, opts)
+	want, err := Run(context.Background(), full, img, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,25 +297,26 @@ func TestKill(t *testing.T) {
 	if res.State != want.State || !res.Resumed {
 		t.Errorf("after kill at %d rows and resume: %+v, want %+v", before.Artefacts, res.State, want.State)
 	}
-	t.Logf("killed at %d of %d rows; resumed run read %d entries", before.Artefacts, want.State.Artefacts, res.Run.Files)
+	t.Logf("killed at %d of %d rows; the resumed run read %d entries; catalogue digest equal to an uninterrupted run's", before.Artefacts, want.State.Artefacts, res.Run.Files)
+	return db
 }
 
-// TestChild is the process TestKill kills: it processes slowly, a
+// TestChild is the process killAndResume kills: it processes slowly, a
 // commit every 50 rows.
 func TestChild(t *testing.T) {
 	env := os.Getenv("PROCESS_TEST_CHILD")
 	if env == "" {
 		t.Skip("run by TestKill")
 	}
-	imgPath, dbPath, _ := strings.Cut(env, string(os.PathListSeparator))
-	img, err := os.ReadFile(imgPath)
+	args := strings.Split(env, string(os.PathListSeparator))
+	img, err := evidence.OpenRaw(args[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := openDB(t, dbPath)
-	opts := Options{Exhibit: "EX-1", Identity: "x", Tool: "test", Logical: true, Batch: 50,
+	db := openDB(t, args[1])
+	opts := Options{Exhibit: "EX-1", Identity: "x", Tool: "test", Logical: args[2] == "true", Batch: 50,
 		Progress: func(Progress) { time.Sleep(time.Millisecond) }}
-	Run(context.Background(), db, memImage{bytes.NewReader(img)}, opts)
+	Run(context.Background(), db, img, opts)
 	io.WriteString(os.Stderr, "child finished before it was killed\n")
 }
 
