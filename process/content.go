@@ -273,6 +273,7 @@ func (r *reader) members(ctx context.Context, a *catalog.Artefact, sr *io.Sectio
 		ref := a.Ref + "/" + strconv.FormatInt(ord, 10)
 		ord++
 		child := newArtefact(a.Exhibit, a.Partition, ref, a.Ref, depth, m)
+		child.Path = a.Path + m.Path                          // the member's path inside the archive's
 		rows, err := r.content(ctx, child, m, fs, nil, depth) // this archive is this goroutine's alone
 		group = append(group, rows...)
 		return err

@@ -2,8 +2,10 @@ package process
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -111,4 +113,78 @@ func TestExtraction(t *testing.T) {
 	if err != nil || string(got) != "vessel,IMO 9074729" {
 		t.Errorf("Find attachment: %q, %v", got, err)
 	}
+}
+
+// TestHostileFiles processes a collection of hostile files with
+// extraction on: none may crash or stall the run, and each gets its row.
+func TestHostileFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	var bomb bytes.Buffer // 200 MiB of zeros in a small zip member
+	zw := zip.NewWriter(&bomb)
+	w, _ := zw.Create("zeros.bin")
+	zero := make([]byte, 1<<20)
+	for range 200 {
+		w.Write(zero)
+	}
+	zw.Close()
+	nested := []byte("pangolin")
+	for i := range 12 {
+		nested = zipOf(t, map[string][]byte{fmt.Sprintf("level%d.zip", i): nested})
+	}
+	deepMail := "From: a@example.com\r\nDate: Sun, 01 Mar 2026 08:12:44 +0300\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+	for i := range 5000 {
+		deepMail += fmt.Sprintf("--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i, i+1)
+	}
+	files := map[string]string{
+		"bomb.zip":       bomb.String(),
+		"nested.zip":     string(nested),
+		"deep.eml":       deepMail,
+		"truncated.pdf":  "%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Count 99999999",
+		"truncated.jpg":  "\xff\xd8\xff\xe1\x10\x00Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x40",
+		"truncated.docx": truncatedDocx(t),
+		"html.html":      "<html>" + strings.Repeat("<div>", 100000) + "0712 345 678",
+	}
+	img := tarOf(t, files)
+	db := openDB(t, filepath.Join(t.TempDir(), catalog.DBFile))
+	x := extractors.New(extractors.Options{Text: true, Region: "KE"})
+	defer x.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	start := time.Now()
+	res, err := Run(ctx, db, memImage{bytes.NewReader(img)}, Options{Exhibit: "EX-1", Identity: "x", Tool: "test", Logical: true, Extract: x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]*catalog.Artefact{}
+	for a, err := range db.Artefacts(context.Background(), catalog.Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows[a.Path] = a
+	}
+	for name := range files {
+		a := rows["/"+name]
+		if a == nil || a.SHA256 == "" {
+			t.Errorf("%s: no row with content hashes: %+v", name, a)
+		}
+	}
+	if e := rows["/bomb.zip"].Extra["archive_anomalies"]; !strings.Contains(e, "limit") {
+		t.Errorf("bomb.zip: archive anomalies %q", e)
+	}
+	if e := rows["/bomb.zip/zeros.bin"].Error; !strings.Contains(e, "limit") {
+		t.Errorf("bomb member: error %q", e)
+	}
+	deepest := "/nested.zip/level11.zip/level10.zip/level9.zip/level8.zip/level7.zip/level6.zip/level5.zip"
+	if e := rows[deepest].Extra["archive_error"]; !strings.Contains(e, "nested deeper") {
+		t.Errorf("%s: %q", deepest, e)
+	}
+	t.Logf("%d artefacts in %v", res.State.Artefacts, time.Since(start).Round(time.Millisecond))
+}
+
+// truncatedDocx is a DOCX cut in the middle of its document part.
+func truncatedDocx(t *testing.T) string {
+	z := zipOf(t, map[string][]byte{"[Content_Types].xml": []byte("<Types/>"), "word/document.xml": []byte(strings.Repeat("<w:p><w:r><w:t>rosewood</w:t></w:r></w:p>", 20000))})
+	return string(z[:len(z)/2])
 }

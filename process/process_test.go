@@ -101,11 +101,7 @@ func rows(t testing.TB, db *catalog.DB, q catalog.Query) map[string]*catalog.Art
 		if err != nil {
 			t.Fatal(err)
 		}
-		key := a.Path
-		if a.Depth > 0 {
-			key = a.Parent + ">" + a.Path
-		}
-		out[key] = a
+		out[a.Path] = a
 	}
 	return out
 }
@@ -142,11 +138,11 @@ func TestLogicalContainer(t *testing.T) {
 	if outer.Extra["archive"] != "zip" {
 		t.Errorf("outer.zip not opened: %v", outer.Extra)
 	}
-	innerRow := got[outer.Ref+">/inner.zip"]
+	innerRow := got["/archive/outer.zip/inner.zip"]
 	if innerRow == nil || innerRow.Depth != 1 {
 		t.Fatalf("inner.zip member missing: %v", innerRow)
 	}
-	deep := got[innerRow.Ref+">/deep/scales.jpg"]
+	deep := got["/archive/outer.zip/inner.zip/deep/scales.jpg"]
 	if deep == nil || deep.Depth != 2 || deep.SHA256 != sha(files["/photos/IMG_0001.JPG"]) || deep.Parent != innerRow.Ref {
 		t.Errorf("nested member: %+v", deep)
 	}
@@ -175,8 +171,8 @@ func TestLogicalContainer(t *testing.T) {
 		t.Fatal(err)
 	}
 	got3 := rows(t, db3, catalog.Query{})
-	in3 := got3[got3["/archive/outer.zip"].Ref+">/inner.zip"]
-	if in3 == nil || in3.Extra["archive_error"] == "" || got3[in3.Ref+">/deep/scales.jpg"] != nil {
+	in3 := got3["/archive/outer.zip/inner.zip"]
+	if in3 == nil || in3.Extra["archive_error"] == "" || got3["/archive/outer.zip/inner.zip/deep/scales.jpg"] != nil {
 		t.Errorf("MaxDepth 2: inner %+v", in3)
 	}
 
