@@ -178,7 +178,10 @@ func (x *Extractor) Extract(ctx context.Context, r io.ReaderAt, size int64, name
 		if !x.opts.Text {
 			break
 		}
-		text, err := doc.Text(r, size, mime, doc.Limits{MaxText: x.opts.MaxText})
+		text, err := "", doc.ErrUnsupported
+		if mime != "" || !isBinary(head) {
+			text, err = doc.Text(r, size, mime, doc.Limits{MaxText: x.opts.MaxText})
+		}
 		switch {
 		case errors.Is(err, doc.ErrUnsupported):
 			// Not a document: its printable strings, for the index.
@@ -290,6 +293,34 @@ func sniffText(head []byte) string {
 		}
 	}
 	return ""
+}
+
+// isBinary reports whether a head with no known type is binary data
+// rather than text in some encoding: many control bytes, and not the
+// alternating zero bytes of UTF-16 text. It spares the encoding detector,
+// the costliest reader of text, every binary file.
+func isBinary(head []byte) bool {
+	if len(head) == 0 {
+		return false
+	}
+	var ctl, zeros [2]int
+	for i, c := range head {
+		switch {
+		case c == 0:
+			zeros[i%2]++
+			ctl[i%2]++
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b:
+			ctl[i%2]++
+		}
+	}
+	half := len(head) / 2
+	for p := range 2 {
+		// UTF-16: one byte of each pair is mostly zero, the other is not.
+		if half > 0 && zeros[p] > half*3/10 && zeros[1-p] < half/20 {
+			return false
+		}
+	}
+	return (ctl[0]+ctl[1])*20 > len(head) // over 5% control bytes
 }
 
 // looksLikeHeaders reports whether the first lines are "Name: value"

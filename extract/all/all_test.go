@@ -27,6 +27,28 @@ func TestSniffText(t *testing.T) {
 	}
 }
 
+func TestIsBinary(t *testing.T) {
+	utf16 := []byte{}
+	for _, r := range "Habari, simu 0712 345 678" {
+		utf16 = append(utf16, byte(r), 0)
+	}
+	for _, tc := range []struct {
+		head []byte
+		want bool
+	}{
+		{[]byte("plain text\r\nwith lines\tand tabs"), false},
+		{[]byte("Tiếng Việt và 中文"), false},
+		{utf16, false},
+		{[]byte{0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xff, 0xff, 0, 0, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0x40}, true},
+		{[]byte{1, 2, 3, 4, 5, 6, 7, 8, 'a', 'b'}, true},
+		{nil, false},
+	} {
+		if got := isBinary(tc.head); got != tc.want {
+			t.Errorf("isBinary(%q) = %v, want %v", tc.head, got, tc.want)
+		}
+	}
+}
+
 func TestExtractDispatch(t *testing.T) {
 	x := New(Options{Text: true, Region: "TZ"})
 	defer x.Close()

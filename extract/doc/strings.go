@@ -120,7 +120,7 @@ type runScanner struct {
 
 // feed takes the next 16-bit unit at the scanner's alignment.
 func (s *runScanner) feed(w rune) {
-	if isPrintable(w) && likelyWide(w) {
+	if likelyWide(w) && isPrintable(w) { // the cheap range test first
 		s.add(w)
 		lo, hi := w&0xff, w>>8
 		if hi != 0 && (lo >= 0x20 && lo < 0x7f || lo == 0) && hi >= 0x20 && hi < 0x7f {
