@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS extracted (
 	author TEXT NOT NULL, last_author TEXT NOT NULL,
 	latitude REAL, longitude REAL, altitude REAL, gps_time INTEGER, direction REAL,
 	gps_note TEXT NOT NULL,
+	thumbnail BLOB,          -- an embedded preview (JPEG), when small
 	PRIMARY KEY (exhibit, ref, seq)
 );
 CREATE INDEX IF NOT EXISTS extracted_geo ON extracted (latitude, longitude) WHERE latitude IS NOT NULL;
@@ -76,9 +77,10 @@ func extraRows(a *Artefact) []stmt {
 		} else {
 			row = append(row, nil, nil, nil, nil, nil, "")
 		}
+		row = append(row, m.Thumbnail)
 		out = append(out, stmt{`INSERT OR REPLACE INTO extracted (exhibit, ref, seq, format, created, created_zone, created_local, modified,
-			make, model, serial, author, last_author, latitude, longitude, altitude, gps_time, direction, gps_note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row})
+			make, model, serial, author, last_author, latitude, longitude, altitude, gps_time, direction, gps_note, thumbnail)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row})
 		for n, f := range m.Fields {
 			out = append(out, stmt{"INSERT OR REPLACE INTO fields VALUES (?, ?, ?, ?, ?, ?)", []any{a.Exhibit, a.Ref, seq, n, f.Name, f.Value}})
 		}
@@ -127,7 +129,7 @@ func (d *DB) Extracted(ctx context.Context, q ExtractedQuery) iter.Seq2[*Extract
 			where += " AND x.latitude IS NOT NULL"
 		}
 		rows, err := d.db.QueryContext(ctx, `SELECT x.exhibit, x.ref, x.seq, a.path, a.sha256, x.format, x.created, x.created_zone, x.created_local, x.modified,
-			x.make, x.model, x.serial, x.author, x.last_author, x.latitude, x.longitude, x.altitude, x.gps_time, x.direction, x.gps_note
+			x.make, x.model, x.serial, x.author, x.last_author, x.latitude, x.longitude, x.altitude, x.gps_time, x.direction, x.gps_note, x.thumbnail
 			FROM extracted x JOIN artefacts a ON a.exhibit = x.exhibit AND a.ref = x.ref`+where+` ORDER BY x.exhibit, a.partition, a.ord, x.ref, x.seq`, args...)
 		if err != nil {
 			yield(nil, err)
@@ -141,7 +143,7 @@ func (d *DB) Extracted(ctx context.Context, q ExtractedQuery) iter.Seq2[*Extract
 			var lat, lon, alt, dir sql.NullFloat64
 			var note string
 			if err := rows.Scan(&x.Exhibit, &x.Ref, &seq, &x.Path, &x.SHA256, &x.Format, &created, &zone, &x.CreatedLocal, &modified,
-				&x.Make, &x.Model, &x.Serial, &x.Author, &x.LastAuthor, &lat, &lon, &alt, &gpsTime, &dir, &note); err != nil {
+				&x.Make, &x.Model, &x.Serial, &x.Author, &x.LastAuthor, &lat, &lon, &alt, &gpsTime, &dir, &note, &x.Thumbnail); err != nil {
 				yield(nil, err)
 				return
 			}

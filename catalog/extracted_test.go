@@ -18,7 +18,7 @@ func TestExtracted(t *testing.T) {
 	alt, dir := -12.5, 271.25
 	taken := time.Date(2026, 3, 1, 5, 12, 44, 120000000, time.FixedZone("", 3*3600))
 	photo := &Artefact{Exhibit: "EX-1", Ref: "0/1", Path: "/DCIM/IMG_0412.JPG", Name: "IMG_0412.JPG", Type: "file", Size: 100, SHA256: "aa", MIME: "image/jpeg",
-		Meta: []*extract.Metadata{{Format: "exif", Make: "samsung", Model: "SM-A515F", Serial: "R58N", Created: taken,
+		Meta: []*extract.Metadata{{Format: "exif", Make: "samsung", Model: "SM-A515F", Serial: "R58N", Created: taken, Thumbnail: []byte("\xff\xd8thumb"),
 			GPS:    &extract.GPS{Latitude: -3.3869123456, Longitude: 38.6512987654, Altitude: &alt, Direction: &dir, Time: time.Date(2026, 3, 1, 2, 12, 40, 0, time.UTC)},
 			Fields: []extract.Field{{Name: "Make", Value: "samsung"}, {Name: "Model", Value: "SM-A515F"}}}},
 		Entities: []extract.Entity{{Type: extract.Phone, Value: "+254712345678", Raw: "0712 345 678", Offset: 10}}}
@@ -97,7 +97,7 @@ func TestUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	putAll(t, db, sampleArtefacts()[:2])
-	for _, q := range []string{"DROP TABLE extracted", "DROP TABLE fields", "DROP TABLE entities", "DROP TABLE texts", "UPDATE meta SET value = '1'"} {
+	for _, q := range []string{"DROP TABLE extracted", "DROP TABLE fields", "DROP TABLE entities", "DROP TABLE texts", "UPDATE meta SET value = '1'"} { // version 1
 		if _, err := db.db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -112,4 +112,25 @@ func TestUpgrade(t *testing.T) {
 		t.Errorf("%d rows after upgrade", n)
 	}
 	putAll(t, db, []*Artefact{{Exhibit: "EX-1", Ref: "0/9", Type: "file", Text: "x"}})
+}
+
+// TestUpgradeFrom2 opens a catalogue of schema version 2 (no thumbnails).
+func TestUpgradeFrom2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), DBFile)
+	db, err := OpenDB(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ALTER TABLE extracted DROP COLUMN thumbnail", "UPDATE meta SET value = '2'"} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	db, err = OpenDB(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	putAll(t, db, []*Artefact{{Exhibit: "EX-1", Ref: "0/1", Type: "file", Meta: []*extract.Metadata{{Format: "exif", Thumbnail: []byte{1}}}}})
 }
