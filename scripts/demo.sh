@@ -4,6 +4,7 @@
 # the custody ledger being caught.
 set -euo pipefail
 bin=$(cd "$(dirname "${1:-bin/pangolin}")" && pwd)/$(basename "${1:-bin/pangolin}")
+repo=$(pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/pangolin-demo.XXXXXX")
 export PANGOLIN_HOME="$work/examiner"
 unset PANGOLIN_PASSPHRASE
@@ -120,11 +121,24 @@ step "A known-bad hash set, and the files of the card that are in it"
 run hashset import seized-2025 "$work/sdcard.hashdeep" --kind known-bad
 run hash -r --hashset all --format csv "$work/sdcard"
 
+step "Geotagged photos and a contact list join the card; read a photo's metadata (no case needed)"
+(cd "$repo" && go run ./scripts/benchdata photos "$work/sdcard/DCIM/trail" 12)
+printf 'Buyer Hai Phong: +84 912 345 678\nCaptain: 0712 345 678, vessel IMO 9074729\n' >"$work/sdcard/Documents/contacts.txt"
+run meta "$work/sdcard/DCIM/trail/d000/IMG_00000.jpg" | head -n 12
+
 step "Collect the card's files as a logical exhibit, then catalogue every exhibit"
 run acquire --logical "$work/sdcard" --exhibit EX-004 --description "SD card files (logical)" >/dev/null
 # EX-002 is random bytes with no file system: it is reported and the rest goes on.
-run process --all
+run process --all --phone-region KE
 run custody log
+
+step "Where the photos were taken, who is named, and what links the exhibits"
+run geo --format kml -o "$work/photos.kml"
+run geo --format csv -o "$work/photos.csv"
+head -n 4 "$work/photos.csv"
+echo "(all positions in photos.kml and photos.csv)"
+run entities --type phone --type imo --type bitcoin
+run links
 
 step "A timeline of the catalogue (mactime-style), and a DFXML export"
 run timeline --format csv | head -n 8
