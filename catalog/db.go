@@ -25,7 +25,7 @@ const DBFile = "catalog.db"
 
 // schemaVersion is stored in the meta table; a database written by a newer
 // schema is refused rather than misread.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // schema is the catalogue's tables. Artefact times are INTEGER nanoseconds
 // since 1970 UTC, NULL when unknown (or outside 1678-2261, which int64
@@ -128,8 +128,9 @@ func (d *DB) init(ctx context.Context) error {
 		case n < 1 || n > schemaVersion:
 			return fmt.Errorf("schema version %q, this pangolin reads 1 to %d", v, schemaVersion)
 		}
-		// Version 1 lacks the extraction tables, which CREATE ... IF NOT
-		// EXISTS adds; version 2 lacks the thumbnail column.
+		// Version 1 lacks the extraction tables and 3 the tags table,
+		// which CREATE ... IF NOT EXISTS adds; version 2 lacks the
+		// thumbnail column.
 		if n == 2 {
 			if _, err := d.db.ExecContext(ctx, "ALTER TABLE extracted ADD COLUMN thumbnail BLOB"); err != nil {
 				return fmt.Errorf("upgrade from schema 2: %w", err)
@@ -143,7 +144,7 @@ func (d *DB) init(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, schema+extractSchema); err != nil {
+	if _, err := tx.ExecContext(ctx, schema+extractSchema+tagSchema); err != nil {
 		return fmt.Errorf("create tables: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", strconv.Itoa(schemaVersion)); err != nil {
@@ -219,8 +220,10 @@ func (d *DB) SetExhibit(ctx context.Context, e Exhibit) error {
 	return err
 }
 
-// Forget removes everything the catalogue holds about an exhibit, so that
-// it can be processed again from the start.
+// Forget removes everything processing put in the catalogue about an
+// exhibit, so that it can be processed again from the start. Examiners'
+// tags stay: artefact refs are stable, so they still name the same
+// artefacts after processing again.
 func (d *DB) Forget(ctx context.Context, exhibit string) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -134,3 +134,42 @@ func TestUpgradeFrom2(t *testing.T) {
 	defer db.Close()
 	putAll(t, db, []*Artefact{{Exhibit: "EX-1", Ref: "0/1", Type: "file", Meta: []*extract.Metadata{{Format: "exif", Thumbnail: []byte{1}}}}})
 }
+
+func TestTags(t *testing.T) {
+	db := openTestDB(t)
+	ctx := context.Background()
+	putAll(t, db, sampleArtefacts())
+	now := time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)
+	if err := db.SetTag(ctx, Tag{Exhibit: "EX-1", Ref: "0/1", Tag: "evidence", Note: "scales", Examiner: "JD-123", Time: now}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetTag(ctx, Tag{Exhibit: "EX-1", Ref: "0/404", Tag: "evidence"}, false); !errors.Is(err, ErrNoArtefact) {
+		t.Errorf("tag on a missing artefact: %v", err)
+	}
+	var got []*Tag
+	for tg, err := range db.Tags(ctx, []string{"evidence"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, tg)
+	}
+	if len(got) != 1 || got[0].Path != "/DCIM/IMG_0001.JPG" || got[0].Note != "scales" || !got[0].Time.Equal(now) {
+		t.Fatalf("tags %+v", got)
+	}
+	if err := db.Forget(ctx, "EX-1"); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := db.TagsOf(ctx, "EX-1", "0/1"); len(names) != 1 {
+		t.Errorf("tags after Forget: %v", names)
+	}
+	putAll(t, db, sampleArtefacts())
+	if err := db.SetTag(ctx, Tag{Exhibit: "EX-1", Ref: "0/1", Tag: "evidence"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetTag(ctx, Tag{Exhibit: "EX-1", Ref: "0/1", Tag: "evidence"}, true); err == nil {
+		t.Error("removed a tag twice")
+	}
+	if _, _, err := ParseID("EX-1"); err == nil {
+		t.Error("ParseID accepted an id with no ref")
+	}
+}

@@ -10,6 +10,8 @@ import (
 // all hold (AND).
 type Query struct {
 	Exhibits []string
+	// Ref selects one artefact (with one exhibit).
+	Ref string
 	// Path and Name are glob patterns ('*' any run, '?' one character),
 	// matched case-insensitively; MIME is a glob too ("image/*").
 	Path, Name, MIME string
@@ -174,6 +176,9 @@ func (q Query) where() (string, []any) {
 	}
 	if len(q.Exhibits) > 0 {
 		add("exhibit IN ("+placeholders(len(q.Exhibits))+")", anySlice(q.Exhibits)...)
+	}
+	if q.Ref != "" {
+		add("ref = ?", q.Ref)
 	}
 	if q.Path != "" {
 		add("lower(path) GLOB ?", strings.ToLower(q.Path))

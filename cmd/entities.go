@@ -75,7 +75,7 @@ Types: ` + strings.Join(entityTypes, ", ") + `.`,
 					last = key
 					fmt.Fprintf(out, "%s %s\n", e.Type, clean(e.Value))
 				}
-				fmt.Fprintf(out, "  %s %s @%d  %q\n", e.Exhibit, clean(e.Path), e.Offset, e.Raw)
+				fmt.Fprintf(out, "  %s/%s %s @%d  %q\n", e.Exhibit, e.Ref, clean(e.Path), e.Offset, e.Raw)
 			}
 			return nil
 		},

@@ -92,6 +92,8 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 		NewCmdEntities(f),
 		NewCmdLinks(f),
 		NewCmdMeta(f),
+		NewCmdTag(f),
+		NewCmdTags(f),
 	)
 	// Every command documents the exit statuses.
 	var walk func(c *cobra.Command)
