@@ -43,15 +43,17 @@ build() {
 	esac
 }
 
-# process_bench FS IMAGE: time pangolin process on IMAGE in a fresh case.
+# process_bench FS IMAGE [FLAGS...]: time pangolin process on IMAGE in a
+# fresh case.
 process_bench() {
 	local fs=$1 img=$2 home="$dir/home" c="$dir/case-$1"
+	shift 2
 	rm -rf "$c"
 	[ -f "$home/examiner.key" ] || PANGOLIN_HOME=$home "$bin" examiner init --name Bench --id B-1 >/dev/null
 	PANGOLIN_HOME=$home "$bin" case init "$c" --id BENCH --title bench >/dev/null
 	(cd "$c" && PANGOLIN_HOME=$home "$bin" acquire "$img" --exhibit EX --format raw -q >/dev/null)
 	cat "$c/evidence/EX/EX.raw" >/dev/null
-	(cd "$c" && PANGOLIN_HOME=$home /usr/bin/time -f "%e %M" -o "$dir/t.proc" "$bin" process EX -q >/dev/null)
+	(cd "$c" && PANGOLIN_HOME=$home /usr/bin/time -f "%e %M" -o "$dir/t.proc" "$bin" process EX -q "$@" >/dev/null)
 	read -r secs rss <"$dir/t.proc"
 	echo "$secs $rss"
 }
@@ -72,8 +74,9 @@ for fs in fat32 ext4 ntfs; do
 done
 
 echo
-echo "process: pangolin process vs fls -r -p + hashdeep -c md5,sha1,sha256 (files extracted by tsk_recover -a, untimed)"
-printf '%-8s %8s %10s %8s %10s %10s %8s %9s\n' fs files MB "fls s" "hashdeep s" "process s" ratio "RSS MB"
+echo "process: pangolin process --no-extract (hashes, types, catalogue) vs fls -r -p + hashdeep -c md5,sha1,sha256"
+echo "(files extracted by tsk_recover -a, untimed); then process with extraction (metadata, text, entities)"
+printf '%-8s %8s %10s %8s %10s %10s %8s %9s %10s %9s\n' fs files MB "fls s" "hashdeep s" "process s" ratio "RSS MB" "extract s" "RSS MB"
 for fs in fat32 ext4 ntfs; do
 	img="$dir/fs.$fs"
 	[ -f "$img" ] || continue
@@ -84,9 +87,10 @@ for fs in fat32 ext4 ntfs; do
 	mb=$(du -sm "$dir/rec" | cut -f1)
 	/usr/bin/time -f "%e" -o "$dir/t.fls" fls -r -p "$img" >/dev/null
 	/usr/bin/time -f "%e" -o "$dir/t.hd" hashdeep -r -c md5,sha1,sha256 "$dir/rec" >/dev/null
-	read -r secs rss < <(process_bench "$fs" "$img")
-	awk -v f="$fs" -v n="$files" -v mb="$mb" -v a="$(cat "$dir/t.fls")" -v h="$(cat "$dir/t.hd")" -v p="$secs" -v r="$rss" \
-		'BEGIN { printf "%-8s %8d %10d %8.2f %10.2f %10.2f %7.2fx %9.0f\n", f, n, mb, a, h, p, (p > 0 ? (a+h)/p : 0), r/1024 }'
+	read -r secs rss < <(process_bench "$fs" "$img" --no-extract)
+	read -r xsecs xrss < <(process_bench "$fs" "$img")
+	awk -v f="$fs" -v n="$files" -v mb="$mb" -v a="$(cat "$dir/t.fls")" -v h="$(cat "$dir/t.hd")" -v p="$secs" -v r="$rss" -v x="$xsecs" -v xr="$xrss" \
+		'BEGIN { printf "%-8s %8d %10d %8.2f %10.2f %10.2f %7.2fx %9.0f %10.2f %9.0f\n", f, n, mb, a, h, p, (p > 0 ? (a+h)/p : 0), r/1024, x, xr/1024 }'
 done
 
 if [ "${BENCH_MILLION:-}" = 1 ] && command -v mkfs.ext4 >/dev/null; then
@@ -95,7 +99,7 @@ if [ "${BENCH_MILLION:-}" = 1 ] && command -v mkfs.ext4 >/dev/null; then
 		mkfs.ext4 -q -N 1100000 -d "$dir/million" "$dir/fs.million" 6G
 		rm -rf "$dir/million"
 	fi
-	read -r secs rss < <(process_bench million "$dir/fs.million")
+	read -r secs rss < <(process_bench million "$dir/fs.million" --no-extract)
 	echo "process, ext4 with 1,000,000 files: ${secs} s, peak RSS $((rss / 1024)) MB"
 fi
 echo "(images in $dir)"
