@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"iter"
 	"slices"
 	"strings"
@@ -308,4 +309,64 @@ func splitSorted(s string) []string {
 	out := strings.Split(s, ",")
 	slices.Sort(out)
 	return out
+}
+
+// Indexable is everything the catalogue knows of an artefact that a
+// search index holds: the row, its metadata, text, entities and tags.
+type Indexable struct {
+	*Artefact
+	Tags []string
+}
+
+// Indexables yields the exhibit's artefacts with their metadata, text,
+// entities and tags, in Ref order, for the search index. Text is read one
+// artefact at a time, so memory does not grow with the exhibit.
+func (d *DB) Indexables(ctx context.Context, exhibit string) iter.Seq2[*Indexable, error] {
+	return func(yield func(*Indexable, error) bool) {
+		// Collect the small per-artefact facts first, by ref: metadata
+		// and entities of an exhibit fit in memory where texts may not.
+		meta := map[string][]*extract.Metadata{}
+		for x, err := range d.Extracted(ctx, ExtractedQuery{Exhibits: []string{exhibit}}) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			m := x.Metadata
+			meta[x.Ref] = append(meta[x.Ref], &m)
+		}
+		ents := map[string][]extract.Entity{}
+		for f, err := range d.Entities(ctx, nil, []string{exhibit}) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			ents[f.Ref] = append(ents[f.Ref], f.Entity)
+		}
+		tags := map[string][]string{}
+		for t, err := range d.Tags(ctx, nil) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if t.Exhibit == exhibit {
+				tags[t.Ref] = append(tags[t.Ref], t.Tag)
+			}
+		}
+		for a, err := range d.Artefacts(ctx, Query{Exhibits: []string{exhibit}}) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			a.Meta, a.Entities = meta[a.Ref], ents[a.Ref]
+			if text, _, err := d.Text(ctx, exhibit, a.Ref); err == nil {
+				a.Text = text
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				yield(nil, err)
+				return
+			}
+			if !yield(&Indexable{Artefact: a, Tags: tags[a.Ref]}, nil) {
+				return
+			}
+		}
+	}
 }

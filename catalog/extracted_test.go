@@ -173,3 +173,27 @@ func TestTags(t *testing.T) {
 		t.Error("ParseID accepted an id with no ref")
 	}
 }
+
+func TestIndexables(t *testing.T) {
+	db := openTestDB(t)
+	ctx := context.Background()
+	arts := []*Artefact{
+		{Exhibit: "EX-1", Ref: "0/0", Path: "/a.txt", Name: "a.txt", Type: "file", Text: "pembe", Entities: []extract.Entity{{Type: extract.Phone, Value: "+255754123456"}}},
+		{Exhibit: "EX-1", Ref: "0/1", Path: "/b.jpg", Name: "b.jpg", Type: "file", Meta: []*extract.Metadata{{Format: "exif", Make: "TECNO"}}},
+		{Exhibit: "EX-2", Ref: "0/0", Path: "/c", Name: "c", Type: "file", Text: "other"},
+	}
+	putAll(t, db, arts)
+	if err := db.SetTag(ctx, Tag{Exhibit: "EX-1", Ref: "0/1", Tag: "evidence", Time: time.Now()}, false); err != nil {
+		t.Fatal(err)
+	}
+	var got []*Indexable
+	for x, err := range db.Indexables(ctx, "EX-1") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, x)
+	}
+	if len(got) != 2 || got[0].Text != "pembe" || len(got[0].Entities) != 1 || got[1].Meta[0].Make != "TECNO" || len(got[1].Tags) != 1 {
+		t.Errorf("indexables %+v %+v", got[0], got[1])
+	}
+}
