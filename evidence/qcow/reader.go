@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pangolin-forensics/pangolin/evidence"
+	"github.com/pangolin-forensics/pangolin/internal/lru"
 )
 
 // Info is an image's header metadata, for `image info`.
@@ -57,8 +58,8 @@ type Image struct {
 	csizeShift uint
 
 	mu       sync.Mutex
-	l2cache  lru[[]uint64]
-	clusters lru[[]byte]
+	l2cache  lru.Cache[[]uint64]
+	clusters lru.Cache[[]byte]
 }
 
 // IsQCOW reports whether head, the first bytes of a file, starts like a
@@ -93,8 +94,8 @@ func NewImage(r io.ReaderAt, size int64) (*Image, error) {
 		return nil, errors.New("qcow: no reader or negative size")
 	}
 	img := &Image{r: r, fileSize: size}
-	img.l2cache.max = l2CacheSize
-	img.clusters.max = clusterCacheSize
+	img.l2cache.Max = l2CacheSize
+	img.clusters.Max = clusterCacheSize
 	h, err := img.read(0, 8)
 	if err != nil {
 		return nil, err
@@ -489,7 +490,7 @@ func (img *Image) checkCompressed(entryOff, off, n int64) (mapping, error) {
 // file.
 func (img *Image) l2Table(off int64) ([]uint64, error) {
 	img.mu.Lock()
-	t, ok := img.l2cache.get(off)
+	t, ok := img.l2cache.Get(off)
 	img.mu.Unlock()
 	if ok {
 		return t, nil
@@ -510,7 +511,7 @@ func (img *Image) l2Table(off int64) ([]uint64, error) {
 		t[i] = binary.BigEndian.Uint64(b[8*i:])
 	}
 	img.mu.Lock()
-	img.l2cache.put(off, t)
+	img.l2cache.Put(off, t)
 	img.mu.Unlock()
 	return t, nil
 }
@@ -520,7 +521,7 @@ var flateReaders sync.Pool
 // compressed returns the decompressed cluster m describes.
 func (img *Image) compressed(m mapping) ([]byte, error) {
 	img.mu.Lock()
-	c, ok := img.clusters.get(m.off)
+	c, ok := img.clusters.Get(m.off)
 	img.mu.Unlock()
 	if ok {
 		return c, nil
@@ -534,7 +535,7 @@ func (img *Image) compressed(m mapping) ([]byte, error) {
 		return nil, errorf(m.off, "compressed cluster: %v", err)
 	}
 	img.mu.Lock()
-	img.clusters.put(m.off, c)
+	img.clusters.Put(m.off, c)
 	img.mu.Unlock()
 	return c, nil
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/pangolin-forensics/pangolin/evidence"
+	"github.com/pangolin-forensics/pangolin/internal/lru"
 )
 
 // ExtentInfo describes one extent of the virtual disk.
@@ -87,8 +88,8 @@ type Image struct {
 	info    Info
 
 	mu     sync.Mutex
-	gts    lru[[]uint32]
-	grains lru[[]byte]
+	gts    lru.Cache[[]uint32]
+	grains lru.Cache[[]byte]
 }
 
 // IsVMDK reports whether head, the first bytes of a file, starts like a
@@ -159,8 +160,8 @@ func openFile(path string) (*os.File, int64, error) {
 
 func newImage() *Image {
 	img := &Image{info: Info{Format: "vmdk"}}
-	img.gts.max = gtCacheSize
-	img.grains.max = grainCacheSize
+	img.gts.Max = gtCacheSize
+	img.grains.Max = grainCacheSize
 	return img
 }
 
@@ -493,7 +494,7 @@ func (img *Image) readSparse(i int, dst []byte, in int64) (int, error) {
 func (img *Image) grainTable(i int, gtSector uint32) ([]uint32, error) {
 	key := int64(i)<<32 | int64(gtSector)
 	img.mu.Lock()
-	gt, ok := img.gts.get(key)
+	gt, ok := img.gts.Get(key)
 	img.mu.Unlock()
 	if ok {
 		return gt, nil
@@ -508,7 +509,7 @@ func (img *Image) grainTable(i int, gtSector uint32) ([]uint32, error) {
 		gt[k] = binary.LittleEndian.Uint32(b[4*k:])
 	}
 	img.mu.Lock()
-	img.gts.put(key, gt)
+	img.gts.Put(key, gt)
 	img.mu.Unlock()
 	return gt, nil
 }
@@ -520,7 +521,7 @@ var zlibReaders sync.Pool
 func (img *Image) compressedGrain(i int, gte uint32, entryOff, need int64) ([]byte, error) {
 	key := int64(i)<<32 | int64(gte)
 	img.mu.Lock()
-	g, ok := img.grains.get(key)
+	g, ok := img.grains.Get(key)
 	img.mu.Unlock()
 	if ok && int64(len(g)) >= need {
 		return g, nil
@@ -557,7 +558,7 @@ func (img *Image) compressedGrain(i int, gte uint32, entryOff, need int64) ([]by
 		return nil, &FormatError{File: e.name, Offset: off, Msg: "compressed grain: " + err.Error()}
 	}
 	img.mu.Lock()
-	img.grains.put(key, g)
+	img.grains.Put(key, g)
 	img.mu.Unlock()
 	return g, nil
 }
