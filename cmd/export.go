@@ -46,16 +46,20 @@ func parseQuery(text string, exhibits []string) (catalog.Query, error) {
 	return q, nil
 }
 
-// output opens --out, or stdout for "" or "-".
-func output(f *Factory, path string) (io.Writer, func() error, error) {
+// toOutput runs write on --out (a new file), or on stdout for "" or "-".
+func toOutput(f *Factory, path string, write func(io.Writer) error) error {
 	if path == "" || path == "-" {
-		return f.IO.Out, func() error { return nil }, nil
+		return write(f.IO.Out)
 	}
 	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	return file, file.Close, nil
+	err = write(file)
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // parseWhen reads a time given as RFC 3339 or as a date (UTC midnight).
@@ -98,6 +102,11 @@ Times are UTC. --query selects artefacts as in 'pangolin export files'.`,
 			if opts.To, err = parseWhen(to); err != nil {
 				return err
 			}
+			switch format {
+			case "bodyfile", "csv", "jsonl":
+			default:
+				return usageError{fmt.Errorf("--format: want bodyfile, csv or jsonl, not %q", format)}
+			}
 			if format == "bodyfile" && (from != "" || to != "") {
 				return usageError{fmt.Errorf("--from and --to sort and cut a timeline: use mactime's own range with bodyfile")}
 			}
@@ -106,25 +115,16 @@ Times are UTC. --query selects artefacts as in 'pangolin export files'.`,
 				return err
 			}
 			defer db.Close()
-			w, closeOut, err := output(f, out)
-			if err != nil {
-				return err
-			}
 			arts := db.Artefacts(c.Context(), q)
-			switch format {
-			case "bodyfile":
-				err = export.WriteBodyfile(c.Context(), w, arts, export.BodyfileOptions{WithExhibit: len(q.Exhibits) != 1})
-			case "csv":
-				err = export.WriteTimelineCSV(c.Context(), w, arts, opts)
-			case "jsonl":
-				err = export.WriteTimelineJSONL(c.Context(), w, arts, opts)
-			default:
-				err = usageError{fmt.Errorf("--format: want bodyfile, csv or jsonl, not %q", format)}
-			}
-			if cerr := closeOut(); err == nil {
-				err = cerr
-			}
-			return err
+			return toOutput(f, out, func(w io.Writer) error {
+				switch format {
+				case "csv":
+					return export.WriteTimelineCSV(c.Context(), w, arts, opts)
+				case "jsonl":
+					return export.WriteTimelineJSONL(c.Context(), w, arts, opts)
+				}
+				return export.WriteBodyfile(c.Context(), w, arts, export.BodyfileOptions{WithExhibit: len(q.Exhibits) != 1})
+			})
 		},
 	}
 	c.Flags().StringVar(&format, "format", "bodyfile", "bodyfile, csv or jsonl")
@@ -178,15 +178,9 @@ fiwalk writes, for tools that read DFXML.`,
 			for _, v := range vols {
 				info.Volumes = append(info.Volumes, export.DFXMLVolume{Partition: v.Partition, Offset: v.Start, FSType: v.FS})
 			}
-			w, closeOut, err := output(f, out)
-			if err != nil {
-				return err
-			}
-			err = export.WriteDFXML(c.Context(), w, db.Artefacts(c.Context(), catalog.Query{Exhibits: []string{ex.ID}}), info)
-			if cerr := closeOut(); err == nil {
-				err = cerr
-			}
-			return err
+			return toOutput(f, out, func(w io.Writer) error {
+				return export.WriteDFXML(c.Context(), w, db.Artefacts(c.Context(), catalog.Query{Exhibits: []string{ex.ID}}), info)
+			})
 		},
 	}
 	c.Flags().StringVarP(&out, "out", "o", "", "write to this new file instead of stdout")

@@ -32,6 +32,10 @@ fix) are kept and marked suspicious.`,
   pangolin geo --exhibit EX-001 --format csv`,
 		Args: exactArgs(0),
 		RunE: func(c *cobra.Command, args []string) error {
+			write := map[string]func(io.Writer, []*catalog.Extracted) error{"geojson": writeGeoJSON, "kml": writeKML, "csv": writeGeoCSV}[format]
+			if write == nil {
+				return usageError{fmt.Errorf("--format: want geojson, kml or csv, not %q", format)}
+			}
 			_, db, err := f.openCatalog(c)
 			if err != nil {
 				return err
@@ -44,24 +48,7 @@ fix) are kept and marked suspicious.`,
 				}
 				points = append(points, x)
 			}
-			w, closeOut, err := output(f, out)
-			if err != nil {
-				return err
-			}
-			switch format {
-			case "geojson":
-				err = writeGeoJSON(w, points)
-			case "kml":
-				err = writeKML(w, points)
-			case "csv":
-				err = writeGeoCSV(w, points)
-			default:
-				err = usageError{fmt.Errorf("--format: want geojson, kml or csv, not %q", format)}
-			}
-			if cerr := closeOut(); err == nil {
-				err = cerr
-			}
-			return err
+			return toOutput(f, out, func(w io.Writer) error { return write(w, points) })
 		},
 	}
 	c.Flags().StringVar(&format, "format", "geojson", "geojson, kml or csv")
