@@ -25,7 +25,7 @@ const DBFile = "catalog.db"
 
 // schemaVersion is stored in the meta table; a database written by a newer
 // schema is refused rather than misread.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // schema is the catalogue's tables. Artefact times are INTEGER nanoseconds
 // since 1970 UTC, NULL when unknown (or outside 1678-2261, which int64
@@ -129,9 +129,9 @@ func (d *DB) init(ctx context.Context) error {
 		case n < 1 || n > schemaVersion:
 			return fmt.Errorf("schema version %q, this pangolin reads 1 to %d", v, schemaVersion)
 		}
-		// Version 1 lacks the extraction tables and 3 the tags table,
-		// which CREATE ... IF NOT EXISTS adds; version 2 lacks the
-		// thumbnail column.
+		// Version 1 lacks the extraction tables, 3 the tags table and 4
+		// the indexed table, which CREATE ... IF NOT EXISTS adds;
+		// version 2 lacks the thumbnail column.
 		if n == 2 {
 			if _, err := d.db.ExecContext(ctx, "ALTER TABLE extracted ADD COLUMN thumbnail BLOB"); err != nil {
 				return fmt.Errorf("upgrade from schema 2: %w", err)

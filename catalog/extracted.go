@@ -205,8 +205,17 @@ type Found struct {
 // Entities yields the entities of the given types (all when none) in the
 // given exhibits (all when none), by type, value, exhibit and Ref.
 func (d *DB) Entities(ctx context.Context, types, exhibits []string) iter.Seq2[*Found, error] {
+	return d.entities(ctx, types, exhibits, "")
+}
+
+// entities is Entities, of one Ref when ref is set.
+func (d *DB) entities(ctx context.Context, types, exhibits []string, ref string) iter.Seq2[*Found, error] {
 	return func(yield func(*Found, error) bool) {
 		where, args := " WHERE 1 = 1", []any(nil)
+		if ref != "" {
+			where += " AND e.ref = ?"
+			args = append(args, ref)
+		}
 		if len(types) > 0 {
 			where += " AND e.type IN (" + placeholders(len(types)) + ")"
 			args = append(args, anySlice(types)...)
@@ -318,15 +327,16 @@ type Indexable struct {
 	Tags []string
 }
 
-// Indexables yields the exhibit's artefacts with their metadata, text,
-// entities and tags, in Ref order, for the search index. Text is read one
+// Indexables yields the exhibit's artefacts (or the one of the given Ref)
+// with their metadata, text, entities and tags, in Ref order, for the
+// search index. Text is read one
 // artefact at a time, so memory does not grow with the exhibit.
-func (d *DB) Indexables(ctx context.Context, exhibit string) iter.Seq2[*Indexable, error] {
+func (d *DB) Indexables(ctx context.Context, exhibit, ref string) iter.Seq2[*Indexable, error] {
 	return func(yield func(*Indexable, error) bool) {
 		// Collect the small per-artefact facts first, by ref: metadata
 		// and entities of an exhibit fit in memory where texts may not.
 		meta := map[string][]*extract.Metadata{}
-		for x, err := range d.Extracted(ctx, ExtractedQuery{Exhibits: []string{exhibit}}) {
+		for x, err := range d.Extracted(ctx, ExtractedQuery{Exhibits: []string{exhibit}, Ref: ref}) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -335,7 +345,7 @@ func (d *DB) Indexables(ctx context.Context, exhibit string) iter.Seq2[*Indexabl
 			meta[x.Ref] = append(meta[x.Ref], &m)
 		}
 		ents := map[string][]extract.Entity{}
-		for f, err := range d.Entities(ctx, nil, []string{exhibit}) {
+		for f, err := range d.entities(ctx, nil, []string{exhibit}, ref) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -348,11 +358,11 @@ func (d *DB) Indexables(ctx context.Context, exhibit string) iter.Seq2[*Indexabl
 				yield(nil, err)
 				return
 			}
-			if t.Exhibit == exhibit {
+			if t.Exhibit == exhibit && (ref == "" || t.Ref == ref) {
 				tags[t.Ref] = append(tags[t.Ref], t.Tag)
 			}
 		}
-		for a, err := range d.Artefacts(ctx, Query{Exhibits: []string{exhibit}}) {
+		for a, err := range d.Artefacts(ctx, Query{Exhibits: []string{exhibit}, Ref: ref}) {
 			if err != nil {
 				yield(nil, err)
 				return

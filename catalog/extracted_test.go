@@ -187,7 +187,7 @@ func TestIndexables(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []*Indexable
-	for x, err := range db.Indexables(ctx, "EX-1") {
+	for x, err := range db.Indexables(ctx, "EX-1", "") {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,5 +195,15 @@ func TestIndexables(t *testing.T) {
 	}
 	if len(got) != 2 || got[0].Text != "pembe" || len(got[0].Entities) != 1 || got[1].Meta[0].Make != "TECNO" || len(got[1].Tags) != 1 {
 		t.Errorf("indexables %+v %+v", got[0], got[1])
+	}
+	n := 0
+	for x, err := range db.Indexables(ctx, "EX-1", "0/1") {
+		if err != nil || x.Ref != "0/1" || len(x.Tags) != 1 {
+			t.Errorf("one indexable: %+v %v", x, err)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Errorf("%d indexables for one ref", n)
 	}
 }

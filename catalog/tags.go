@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"iter"
@@ -17,6 +18,11 @@ CREATE TABLE IF NOT EXISTS tags (
 	PRIMARY KEY (exhibit, ref, tag)
 );
 CREATE INDEX IF NOT EXISTS tags_tag ON tags (tag);
+CREATE TABLE IF NOT EXISTS indexed (
+	exhibit TEXT PRIMARY KEY,
+	run INTEGER NOT NULL,   -- the processing run whose catalogue is in the index
+	docs INTEGER NOT NULL
+);
 `
 
 // Tag is an examiner's label on an artefact, with an optional note.
@@ -122,4 +128,35 @@ func (d *DB) TagsOf(ctx context.Context, exhibit, ref string) ([]string, error) 
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// IndexedRun returns the processing run whose catalogue of the exhibit
+// the search index holds in full (0 when none).
+func (d *DB) IndexedRun(ctx context.Context, exhibit string) (int64, error) {
+	var run int64
+	err := d.db.QueryRowContext(ctx, "SELECT run FROM indexed WHERE exhibit = ?", exhibit).Scan(&run)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return run, err
+}
+
+// SetIndexed records that the index holds the exhibit's catalogue as of a
+// run; run 0 forgets the exhibit (every exhibit when exhibit is ""), for
+// an index rebuilt from nothing.
+func (d *DB) SetIndexed(ctx context.Context, exhibit string, run, docs int64) error {
+	if run == 0 {
+		_, err := d.db.ExecContext(ctx, "DELETE FROM indexed WHERE exhibit = ? OR ? = ''", exhibit, exhibit)
+		return err
+	}
+	_, err := d.db.ExecContext(ctx, "INSERT OR REPLACE INTO indexed VALUES (?, ?, ?)", exhibit, run, docs)
+	return err
+}
+
+// LastRun returns the id of the exhibit's last completed processing run
+// (0 when none).
+func (d *DB) LastRun(ctx context.Context, exhibit string) (int64, error) {
+	var run sql.NullInt64
+	err := d.db.QueryRowContext(ctx, "SELECT max(id) FROM runs WHERE exhibit = ? AND status = ?", exhibit, StatusDone).Scan(&run)
+	return run.Int64, err
 }

@@ -162,6 +162,9 @@ func (r *reader) read(ctx context.Context, a *catalog.Artefact, sr *io.SectionRe
 		res = r.opts.Extract.Extract(ctx, src, sr.Size(), a.Name, a.MIME, sn.head)
 	}
 	a.Meta, a.Text, a.Entities, a.ExtractError = res.Meta, res.Text, res.Entities, res.Err
+	if a.MIME == "" {
+		a.MIME = res.MIME // a text format the signatures do not name
+	}
 	for i, c := range res.Children {
 		if depth+1 >= r.opts.MaxDepth {
 			setExtra(a, "children_error", fmt.Sprintf("%d files inside not read: nested deeper than %d", len(res.Children)-i, r.opts.MaxDepth))

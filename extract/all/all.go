@@ -73,6 +73,9 @@ func (x *Extractor) Close() error {
 
 // Result is what extraction found in one file.
 type Result struct {
+	// MIME is the type the file was read as: the one given, or the text
+	// format recognised from its head (HTML, email, mailbox).
+	MIME     string
 	Meta     []*extract.Metadata
 	Text     string
 	Entities []extract.Entity
@@ -110,6 +113,7 @@ func (x *Extractor) Extract(ctx context.Context, r io.ReaderAt, size int64, name
 	if mime == "" {
 		mime = sniffText(head)
 	}
+	res.MIME = mime
 	switch {
 	case isPhoto(mime):
 		m, err := exif.Photo(r, size)
