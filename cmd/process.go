@@ -248,6 +248,15 @@ func processExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Id
 	if res.Resumed {
 		how = "resumed"
 	}
+	if pf.extract {
+		n, err := updateIndex(f, c, cs, db, []string{exhibit})
+		if err != nil {
+			return fmt.Errorf("%s is catalogued, but the search index was not updated: %w", exhibit, err)
+		}
+		if n > 0 {
+			how += " and indexed"
+		}
+	}
 	_, err = fmt.Fprintf(f.IO.Out, "%s %s: %d artefacts catalogued (%d with content hashes, %.1f MiB), %d unreadable; this run read %d entries\n  catalogue digest %s\nrecorded custody entry %d\n",
 		how, exhibit, res.State.Artefacts, res.State.Hashed, float64(res.State.Bytes)/(1<<20), res.State.Errors, res.Run.Files, res.State.Digest, entry.Seq)
 	return err

@@ -94,6 +94,8 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 		NewCmdMeta(f),
 		NewCmdTag(f),
 		NewCmdTags(f),
+		NewCmdSearch(f),
+		NewCmdIndex(f),
 	)
 	// Every command documents the exit statuses.
 	var walk func(c *cobra.Command)

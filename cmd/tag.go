@@ -3,12 +3,15 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pangolin-forensics/pangolin/catalog"
 	"github.com/pangolin-forensics/pangolin/chain"
+	"github.com/pangolin-forensics/pangolin/process"
 )
 
 // tagName is what a tag may look like: a word usable in a search (tag:NAME).
@@ -76,6 +79,9 @@ recorded on the custody ledger.`,
 						fmt.Fprintf(f.IO.Out, "%s %s %s (%s), custody entry %d\n", action, arg, t, clean(a.Path), entry.Seq)
 					}
 				}
+				if err := reindex(c, cs, db, exhibit, ref); err != nil {
+					fmt.Fprintf(f.IO.ErrOut, "pangolin: the search index does not show the change yet (%v); 'pangolin index rebuild' brings it up to date\n", err)
+				}
 			}
 			return nil
 		},
@@ -84,6 +90,29 @@ recorded on the custody ledger.`,
 	c.Flags().StringVar(&note, "note", "", "a note on why")
 	c.Flags().BoolVar(&remove, "remove", false, "take the tags off")
 	return c
+}
+
+// reindex updates one artefact's document in the search index, if the
+// case has one.
+func reindex(c *cobra.Command, cs *catalog.Case, db *catalog.DB, exhibit, ref string) error {
+	if _, err := os.Stat(filepath.Join(cs.Dir, indexDir)); err != nil {
+		return nil // no index yet: it will be built with the tags
+	}
+	ix, err := openIndex(cs, db)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	b := ix.NewBatch()
+	for x, err := range db.Indexables(c.Context(), exhibit, ref) {
+		if err != nil {
+			return err
+		}
+		if err := b.Add(process.Doc(x)); err != nil {
+			return err
+		}
+	}
+	return ix.Commit(c.Context(), b)
 }
 
 // NewCmdTags builds `pangolin tags`.

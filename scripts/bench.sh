@@ -24,3 +24,6 @@ bash scripts/bench-fs.sh
 
 echo "== extraction: pangolin meta -r vs exiftool -r -json on 2,000 geotagged JPEGs, and process with extraction on and off"
 bash scripts/bench-meta.sh
+
+echo "== search index: indexing throughput, query latency, index size at 100,000 generated documents (PANGOLIN_BENCH_MILLION=1: 1,000,000)"
+go test -run '^$' -bench '^BenchmarkIndexAndSearch$' -benchtime 1x -timeout 3h ./index

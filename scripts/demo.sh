@@ -123,7 +123,7 @@ run hash -r --hashset all --format csv "$work/sdcard"
 
 step "Geotagged photos and a contact list join the card; read a photo's metadata (no case needed)"
 (cd "$repo" && go run ./scripts/benchdata photos "$work/sdcard/DCIM/trail" 12)
-printf 'Buyer Hai Phong: +84 912 345 678\nCaptain: 0712 345 678, vessel IMO 9074729\n' >"$work/sdcard/Documents/contacts.txt"
+printf 'Buyer Hai Phong: +84 912 345 678 (ngà voi, vảy tê tê)\nCaptain: 0712 345 678, vessel IMO 9074729, pembe 40 kg\n' >"$work/sdcard/Documents/contacts.txt"
 run meta "$work/sdcard/DCIM/trail/d000/IMG_00000.jpg" | head -n 12
 
 step "Collect the card's files as a logical exhibit, then catalogue every exhibit"
@@ -139,6 +139,12 @@ head -n 4 "$work/photos.csv"
 echo "(all positions in photos.kml and photos.csv)"
 run entities --type phone --type imo --type bitcoin
 run links
+
+step "Search every exhibit, in any language; run the environmental-crime keyword list"
+run search 'pembe OR ivory OR "IMO 9074729" OR scales' --facets --limit 5
+run search --terms "$repo/index/testdata/environmental-crime.terms" | grep -v '^ *0 '
+run tag "$(run search 'hai phong' --json --limit 1 2>/dev/null | sed -n 's/.*"id": "\([^"]*\)".*/\1/p' | head -n 1)" --tag evidence --note "buyer's number, also on the phone card"
+run tags
 
 step "A timeline of the catalogue (mactime-style), and a DFXML export"
 run timeline --format csv | head -n 8

@@ -190,6 +190,8 @@ func (x *Extractor) Extract(ctx context.Context, r io.ReaderAt, size int64, name
 		case errors.Is(err, doc.ErrUnsupported):
 			// Not a document: its printable strings, for the index.
 			text, err = doc.Strings(r, size, 6, doc.Limits{MaxText: x.opts.MaxText})
+		case mime == "" && (err == nil || errors.Is(err, doc.ErrTruncated)):
+			res.MIME = "text/plain"
 		case errors.Is(err, doc.ErrTruncated):
 			err = nil
 		}

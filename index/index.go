@@ -1,0 +1,409 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/pangolin-forensics/pangolin/extract"
+)
+
+// ErrDamaged means an index cannot be opened or read: its files are
+// damaged, incomplete or from another schema version. The index is derived
+// data: rebuild it from the catalogue (`pangolin index rebuild`).
+var ErrDamaged = errors.New("index damaged or unreadable: run `pangolin index rebuild`")
+
+// ErrBusy means another process has the index open.
+var ErrBusy = errors.New("index in use by another process")
+
+// MaxText is the number of bytes of a document's text that are indexed;
+// the rest is left out and the document's "truncated" field is true, so
+// `truncated:true` lists the documents not indexed in full.
+const MaxText = 16 << 20
+
+// Doc is one artefact (file, folder, email, attachment) as the index
+// holds it. Exhibit and Ref identify it (see [ID]); every other field is
+// optional.
+type Doc struct {
+	Exhibit string `json:"exhibit"`
+	Ref     string `json:"ref"`
+	Path    string `json:"path"`
+	Name    string `json:"name"`
+	// Type is the artefact's type in the catalogue: "file", "dir",
+	// "symlink", "other" (or "email", "attachment").
+	Type string `json:"type"`
+	MIME string `json:"mime,omitempty"`
+	Size int64  `json:"size"`
+	// Modified is the file system's (or the document's) modification
+	// time; Created is when the content was made (a photo taken, a
+	// document created). Zero when unknown.
+	Modified time.Time `json:"modified,omitzero"`
+	Created  time.Time `json:"created,omitzero"`
+	SHA256   string    `json:"sha256,omitempty"`
+	MD5      string    `json:"md5,omitempty"`
+	// Known is the hash-set verdict ("known-bad", "notable",
+	// "known-good" or "").
+	Known string `json:"known,omitempty"`
+	// Text is the extracted text. Invalid UTF-8 is replaced by U+FFFD;
+	// beyond MaxText bytes it is not indexed.
+	Text     string           `json:"-"`
+	Entities []extract.Entity `json:"entities,omitempty"`
+	// Make and Model name the device that made a photo or video, Author
+	// a document's writer.
+	Make   string `json:"make,omitempty"`
+	Model  string `json:"model,omitempty"`
+	Author string `json:"author,omitempty"`
+	// GPS is where the content was made; nil when unknown. Positions
+	// out of range are not indexed.
+	GPS     *extract.GPS `json:"gps,omitempty"`
+	Tags    []string     `json:"tags,omitempty"`
+	Deleted bool         `json:"deleted,omitempty"`
+	// Lang is the text's language as an ISO 639-1 code; leave it empty
+	// to have it detected (see [DetectLanguage]).
+	Lang string `json:"lang,omitempty"`
+}
+
+// ID returns the index's document id of the artefact ref of exhibit:
+// exhibit + "/" + ref.
+func ID(exhibit, ref string) string { return exhibit + "/" + ref }
+
+// Index is an open full-text index. Its methods are safe for concurrent
+// use; one process at a time may have an index open.
+type Index struct {
+	b   bleve.Index
+	dir string
+
+	// SnippetText, when set, returns the text of an artefact for
+	// highlighting, the same text that was indexed (the catalogue's
+	// texts table). It is used only when the index does not store the
+	// text itself. Set it before the first Search.
+	SnippetText func(ctx context.Context, exhibit, ref string) (string, error)
+
+	mu     sync.Mutex
+	langs  []string // language fields present, nil when to be read again
+	closed bool
+}
+
+// Open opens the index in dir, or creates it when dir does not exist or
+// is empty. An index that cannot be opened gives an error wrapping
+// [ErrDamaged] (rebuild it) or [ErrBusy] (another process has it).
+func Open(dir string) (*Index, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	if len(entries) == 0 {
+		return create(dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index_meta.json")); err != nil {
+		return nil, fmt.Errorf("open index %s: no index_meta.json: %w", dir, ErrDamaged)
+	}
+	b, err := openBleve(dir)
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open index %s: %w", dir, ErrBusy)
+		}
+		return nil, fmt.Errorf("open index %s: %v: %w", dir, err, ErrDamaged)
+	}
+	ix := &Index{b: b, dir: dir}
+	v, err := b.GetInternal([]byte(schemaKey))
+	if err == nil && string(v) != schemaVersion {
+		err = fmt.Errorf("schema version %q, want %q", v, schemaVersion)
+	}
+	if err == nil {
+		_, err = b.DocCount()
+	}
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open index %s: %v: %w", dir, err, ErrDamaged)
+	}
+	return ix, nil
+}
+
+const schemaKey = "pangolin.schema"
+
+// openBleve opens a bleve index, turning a panic in bleve on damaged
+// files into an error.
+func openBleve(dir string) (b bleve.Index, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return bleve.OpenUsing(dir, map[string]interface{}{"bolt_timeout": "2s"})
+}
+
+func create(dir string) (*Index, error) {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("create index %s: %w", dir, err)
+	}
+	// bleve wants to create the folder itself.
+	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("create index %s: %w", dir, err)
+	}
+	b, err := bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, map[string]interface{}{"bolt_timeout": "2s"})
+	if err != nil {
+		return nil, fmt.Errorf("create index %s: %w", dir, err)
+	}
+	if err := b.SetInternal([]byte(schemaKey), []byte(schemaVersion)); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("create index %s: %w", dir, err)
+	}
+	return &Index{b: b, dir: dir}, nil
+}
+
+// Remove deletes the index in dir, for a rebuild. It refuses a folder
+// that holds anything but a bleve index, so a wrong path cannot delete
+// evidence or a case.
+func Remove(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("remove index %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		switch n := e.Name(); {
+		case n == "index_meta.json", n == "store":
+		default:
+			return fmt.Errorf("remove index %s: unexpected %q: not an index folder", dir, n)
+		}
+	}
+	return os.RemoveAll(dir)
+}
+
+// Close closes the index; what was committed is on disk. Closing a
+// closed index does nothing.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	closed := ix.closed
+	ix.closed = true
+	ix.mu.Unlock()
+	if closed {
+		return nil
+	}
+	return ix.b.Close()
+}
+
+// Count returns the number of documents in the index.
+func (ix *Index) Count() (uint64, error) { return ix.b.DocCount() }
+
+// Batch collects documents to add (or replace) and delete in one
+// [Index.Commit]. A Batch is not safe for concurrent use.
+type Batch struct {
+	ix      *Index
+	docs    []Doc
+	deletes []string
+	bytes   int
+}
+
+// NewBatch returns an empty batch.
+func (ix *Index) NewBatch() *Batch { return &Batch{ix: ix} }
+
+// Add adds d to the batch; a document with the same ID already in the
+// index is replaced when the batch is committed. It returns an error
+// when d has no Exhibit or Ref.
+func (b *Batch) Add(d Doc) error {
+	if d.Exhibit == "" || d.Ref == "" {
+		return fmt.Errorf("index: document without exhibit or ref (%q, %q)", d.Exhibit, d.Ref)
+	}
+	b.docs = append(b.docs, d)
+	b.bytes += len(d.Text) + len(d.Path) + 256
+	return nil
+}
+
+// Delete adds the removal of a document to the batch; removing a
+// document that is not there is not an error.
+func (b *Batch) Delete(exhibit, ref string) { b.deletes = append(b.deletes, ID(exhibit, ref)) }
+
+// Len returns the number of documents added to the batch.
+func (b *Batch) Len() int { return len(b.docs) }
+
+// Bytes estimates the size of the batch (mostly its text); commit when
+// it reaches some megabytes (8 to 32 MiB is a good size).
+func (b *Batch) Bytes() int { return b.bytes }
+
+// Reset empties the batch for reuse.
+func (b *Batch) Reset() {
+	clear(b.docs)
+	b.docs, b.deletes, b.bytes = b.docs[:0], b.deletes[:0], 0
+}
+
+// Commit writes the batch to the index and empties it. When it returns
+// nil the documents are on disk and searchable; when it fails (or the
+// process dies) none or all of the batch is in the index, and the caller
+// adds the batch again (adding is idempotent). Commit detects the
+// languages of the texts first, on all cores.
+func (ix *Index) Commit(ctx context.Context, b *Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fields := make([]map[string]interface{}, len(b.docs))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(b.docs)/16))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(b.docs); i += workers {
+				fields[i] = docFields(&b.docs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	bb := ix.b.NewBatch()
+	for _, id := range b.deletes {
+		bb.Delete(id)
+	}
+	newLang := false
+	for i := range b.docs {
+		d := &b.docs[i]
+		if err := bb.Index(ID(d.Exhibit, d.Ref), fields[i]); err != nil {
+			return fmt.Errorf("index %s: %w", ID(d.Exhibit, d.Ref), err)
+		}
+		if _, ok := fields[i][FieldText+"_"+d.Lang]; ok {
+			newLang = true
+		}
+	}
+	if err := ix.b.Batch(bb); err != nil {
+		return fmt.Errorf("commit index batch: %w", err)
+	}
+	if newLang {
+		ix.mu.Lock()
+		ix.langs = nil
+		ix.mu.Unlock()
+	}
+	b.Reset()
+	return nil
+}
+
+// docFields maps d to the index's fields; it sets d.Lang when empty.
+func docFields(d *Doc) map[string]interface{} {
+	f := map[string]interface{}{
+		FieldExhibit:   d.Exhibit,
+		FieldRef:       d.Ref,
+		FieldPath:      d.Path,
+		FieldPathExact: d.Path,
+		FieldName:      d.Name,
+		FieldType:      d.Type,
+		FieldKind:      Kind(d.Type, d.MIME),
+		FieldSize:      float64(d.Size),
+		FieldDeleted:   d.Deleted,
+	}
+	set := func(name, v string) {
+		if v != "" {
+			f[name] = v
+		}
+	}
+	set(FieldMIME, d.MIME)
+	set(FieldSHA256, d.SHA256)
+	set(FieldMD5, d.MD5)
+	set(FieldKnown, d.Known)
+	set(FieldMake, d.Make)
+	set(FieldModel, d.Model)
+	set(FieldAuthor, d.Author)
+	// Dates bleve cannot hold (before 1678, after 2261: a zeroed or
+	// forged time stamp) are left out.
+	if indexable(d.Modified) {
+		f[FieldModified] = d.Modified.UTC()
+	}
+	if indexable(d.Created) {
+		f[FieldCreated] = d.Created.UTC()
+	}
+	if t := docDate(d); indexable(t) {
+		f[FieldDate] = t.UTC()
+	}
+	if len(d.Tags) > 0 {
+		f[FieldTag] = d.Tags
+	}
+	if len(d.Entities) > 0 {
+		all := make([]string, 0, len(d.Entities))
+		byType := map[string][]string{}
+		for _, e := range d.Entities {
+			all = append(all, e.Value)
+			byType[e.Type] = append(byType[e.Type], e.Value)
+		}
+		f[FieldEntity] = all
+		for _, t := range entityFields {
+			if v := byType[t]; len(v) > 0 {
+				f[t] = v
+			}
+		}
+	}
+	if g := d.GPS; g != nil && validLatLon(g.Latitude, g.Longitude) {
+		f[FieldLocation] = map[string]interface{}{"lat": g.Latitude, "lon": g.Longitude}
+	}
+	text := d.Text
+	if len(text) > MaxText {
+		text = text[:MaxText]
+		for len(text) > 0 && !utf8.RuneStart(text[len(text)-1]) {
+			text = text[:len(text)-1]
+		}
+		f[FieldTruncated] = true
+	}
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	if text != "" {
+		f[FieldText] = text
+		if d.Lang == "" {
+			d.Lang = DetectLanguage(text)
+		}
+		if _, ok := langAnalyzers[d.Lang]; ok {
+			f[FieldText+"_"+d.Lang] = text
+		}
+	}
+	set(FieldLang, d.Lang)
+	return f
+}
+
+// docDate is the date a hit shows: Created when known, else Modified.
+func docDate(d *Doc) time.Time {
+	if !d.Created.IsZero() {
+		return d.Created
+	}
+	return d.Modified
+}
+
+func indexable(t time.Time) bool {
+	return !t.IsZero() && t.Year() > 1677 && t.Year() < 2262
+}
+
+func validLatLon(lat, lon float64) bool {
+	return !math.IsNaN(lat) && !math.IsNaN(lon) && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180
+}
+
+// Compact merges the index's segments into as few as it can, which
+// makes it smaller and searches faster; run it after a bulk indexing
+// (process, rebuild). It can take minutes on a large index and may be
+// interrupted through ctx; the index stays usable meanwhile.
+func (ix *Index) Compact(ctx context.Context) error {
+	adv, err := ix.b.Advanced()
+	if err != nil {
+		return fmt.Errorf("compact index: %w", err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+		return fmt.Errorf("compact index: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,503 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Near selects documents whose position (the "location" field) is
+// within Km kilometres of Lat, Lon.
+type Near struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+	Km  float64 `json:"km"`
+}
+
+// Query is a search. All its parts must hold for a document to match.
+type Query struct {
+	// Text is in bleve's query-string syntax: words, "phrases", +must
+	// and -must-not, fuzzy~1, wild*, /regular expression/, field:value,
+	// field:"a phrase", size:>1000, boost^2. Words without a field search
+	// the "text" field and the language fields; a word that analyses to
+	// more than one term (a Chinese or Thai word, "+254-712") is a phrase.
+	// Wildcards are lower-cased and accent-folded; a /regular expression/
+	// is matched against whole indexed terms, which are lower-case and
+	// folded (Go RE2 syntax). Empty matches every document.
+	Text string `json:"text,omitempty"`
+	// Exhibits, when set, limits the search to those exhibits.
+	Exhibits []string `json:"exhibits,omitempty"`
+	// Types, when set, limits the search to those kinds (KindPDF,
+	// KindImage...; see [Kind]).
+	Types []string `json:"types,omitempty"`
+	// From and To, when not zero, limit the search to documents modified
+	// or created (either) between them, both included.
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to,omitzero"`
+	// Near, when set, limits the search to documents with a position
+	// within a distance.
+	Near *Near `json:"near,omitempty"`
+	// Limit is the number of hits to return (20 when 0, at most 10000),
+	// after skipping Offset hits; hits are by score, best first.
+	Limit  int `json:"limit,omitempty"`
+	Offset int `json:"offset,omitempty"`
+	// Facets asks for counts of the matching documents by "exhibit",
+	// "type" (kind) and "lang".
+	Facets bool `json:"facets,omitempty"`
+	// Highlight asks for snippets of the text around the matches.
+	Highlight bool `json:"highlight,omitempty"`
+}
+
+// Hit is a matching document.
+type Hit struct {
+	ID      string    `json:"id"`
+	Exhibit string    `json:"exhibit"`
+	Ref     string    `json:"ref"`
+	Path    string    `json:"path"`
+	Size    int64     `json:"size"`
+	SHA256  string    `json:"sha256,omitempty"`
+	MIME    string    `json:"mime,omitempty"`
+	Date    time.Time `json:"date,omitzero"`
+	Score   float64   `json:"score"`
+	// Snippets are fragments of the text around the matches, at most
+	// three, as HTML: the text is escaped, matches are in <mark></mark>,
+	// control and bidirectional-override characters are replaced by
+	// spaces, and "…" marks a cut. Empty without Query.Highlight, and
+	// when the text is not at hand.
+	Snippets []string `json:"snippets,omitempty"`
+}
+
+// Result is the answer to a search.
+type Result struct {
+	// Total is the number of matching documents.
+	Total uint64 `json:"total"`
+	Hits  []Hit  `json:"hits"`
+	// Facets maps "exhibit", "type" and "lang" to counts by value.
+	Facets map[string]map[string]int `json:"facets,omitempty"`
+	Took   time.Duration             `json:"took"`
+}
+
+// MaxLimit is the most hits one Search returns.
+const MaxLimit = 10000
+
+// Facet names in [Result.Facets] and the fields they count.
+var facetFields = map[string]string{"exhibit": FieldExhibit, "type": FieldKind, "lang": FieldLang}
+
+// Search runs q. A query-string syntax error is returned as it is (the
+// message says where).
+func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	start := time.Now()
+	bq, err := ix.buildQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, MaxLimit)
+	req := bleve.NewSearchRequestOptions(bq, limit, max(q.Offset, 0), false)
+	req.Fields = []string{FieldExhibit, FieldRef, FieldPath, FieldSize, FieldSHA256, FieldMIME, FieldDate}
+	if q.Highlight {
+		req.IncludeLocations = true
+		if storeText {
+			req.Fields = append(req.Fields, FieldText)
+		}
+	}
+	if q.Facets {
+		for name, field := range facetFields {
+			req.AddFacet(name, bleve.NewFacetRequest(field, 200))
+		}
+	}
+	sr, err := ix.b.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	res := &Result{Total: sr.Total, Hits: make([]Hit, 0, len(sr.Hits))}
+	for _, h := range sr.Hits {
+		hit := Hit{ID: h.ID, Score: h.Score}
+		hit.Exhibit, _ = h.Fields[FieldExhibit].(string)
+		hit.Ref, _ = h.Fields[FieldRef].(string)
+		hit.Path, _ = h.Fields[FieldPath].(string)
+		hit.SHA256, _ = h.Fields[FieldSHA256].(string)
+		hit.MIME, _ = h.Fields[FieldMIME].(string)
+		if f, ok := h.Fields[FieldSize].(float64); ok {
+			hit.Size = int64(f)
+		}
+		if s, ok := h.Fields[FieldDate].(string); ok {
+			hit.Date, _ = time.Parse(time.RFC3339Nano, s)
+		}
+		if q.Highlight {
+			if err := ix.highlight(ctx, &hit, h); err != nil {
+				return nil, err
+			}
+		}
+		res.Hits = append(res.Hits, hit)
+	}
+	if q.Facets {
+		res.Facets = map[string]map[string]int{}
+		for name, fr := range sr.Facets {
+			m := map[string]int{}
+			if fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					m[t.Term] = t.Count
+				}
+			}
+			res.Facets[name] = m
+		}
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// buildQuery turns q into a bleve query.
+func (ix *Index) buildQuery(q Query) (query.Query, error) {
+	var parts []query.Query
+	if strings.TrimSpace(q.Text) != "" {
+		pq, err := query.NewQueryStringQuery(quotePlus(q.Text)).Parse()
+		if err != nil {
+			return nil, fmt.Errorf("query %q: %w", q.Text, err)
+		}
+		parts = append(parts, ix.rewrite(pq))
+	}
+	if len(q.Exhibits) > 0 {
+		parts = append(parts, termsQuery(FieldExhibit, q.Exhibits, false))
+	}
+	if len(q.Types) > 0 {
+		parts = append(parts, termsQuery(FieldKind, q.Types, true))
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+			return nil, fmt.Errorf("query: date range ends (%s) before it starts (%s)", q.To, q.From)
+		}
+		from, to := clampTime(q.From), clampTime(q.To)
+		incl := true
+		var dates []query.Query
+		for _, f := range []string{FieldModified, FieldCreated} {
+			dq := query.NewDateRangeInclusiveQuery(from, to, &incl, &incl)
+			dq.SetField(f)
+			dates = append(dates, dq)
+		}
+		parts = append(parts, query.NewDisjunctionQuery(dates))
+	}
+	if n := q.Near; n != nil {
+		if !validLatLon(n.Lat, n.Lon) || !(n.Km > 0) {
+			return nil, fmt.Errorf("query: bad position or distance (%g, %g, %g km)", n.Lat, n.Lon, n.Km)
+		}
+		gq := query.NewGeoDistanceQuery(n.Lon, n.Lat, strconv.FormatFloat(n.Km, 'f', -1, 64)+"km")
+		gq.SetField(FieldLocation)
+		parts = append(parts, gq)
+	}
+	switch len(parts) {
+	case 0:
+		return query.NewMatchAllQuery(), nil
+	case 1:
+		return parts[0], nil
+	}
+	return query.NewConjunctionQuery(parts), nil
+}
+
+var plusValue = regexp.MustCompile(`([\pL\pN_]+):\+([^\s"()]+)`)
+
+// quotePlus quotes field values that start with "+" (phone:+254712345678),
+// which bleve's query-string syntax would take for an operator.
+func quotePlus(s string) string {
+	if !strings.Contains(s, ":+") {
+		return s
+	}
+	return plusValue.ReplaceAllString(s, `$1:"+$2"`)
+}
+
+// clampTime keeps t within the dates bleve can index (1678 to 2261).
+func clampTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	lo, hi := time.Unix(0, minDate).UTC(), time.Unix(0, maxDate).UTC()
+	if t.Before(lo) {
+		return lo
+	}
+	if t.After(hi) {
+		return hi
+	}
+	return t
+}
+
+// The range of dates the index holds (int64 nanoseconds, less a margin).
+const (
+	minDate = -(1 << 63) + int64(24*time.Hour)
+	maxDate = 1<<63 - 1 - int64(24*time.Hour)
+)
+
+func termsQuery(field string, values []string, lower bool) query.Query {
+	qs := make([]query.Query, 0, len(values))
+	for _, v := range values {
+		if lower {
+			v = strings.ToLower(v)
+		}
+		tq := query.NewTermQuery(v)
+		tq.SetField(field)
+		qs = append(qs, tq)
+	}
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+// textFields are the fields analysed as text, where a word giving more
+// than one term is searched as a phrase.
+var textFields = map[string]bool{FieldText: true, FieldPath: true, FieldName: true, FieldMake: true, FieldModel: true, FieldAuthor: true}
+
+// rewrite adapts a parsed query string: words without a field search
+// "text" and the language fields, multi-term words become phrases, and
+// wildcards are folded as the text is.
+func (ix *Index) rewrite(q query.Query) query.Query {
+	switch t := q.(type) {
+	case *query.BooleanQuery:
+		if t.Must != nil {
+			t.Must = ix.rewrite(t.Must)
+		}
+		if t.Should != nil {
+			t.Should = ix.rewrite(t.Should)
+		}
+		if t.MustNot != nil {
+			t.MustNot = ix.rewrite(t.MustNot)
+		}
+	case *query.ConjunctionQuery:
+		for i := range t.Conjuncts {
+			t.Conjuncts[i] = ix.rewrite(t.Conjuncts[i])
+		}
+	case *query.DisjunctionQuery:
+		for i := range t.Disjuncts {
+			t.Disjuncts[i] = ix.rewrite(t.Disjuncts[i])
+		}
+	case *query.MatchQuery:
+		field := t.FieldVal
+		if field == "" {
+			field = FieldText
+		}
+		if !textFields[field] || t.Fuzziness != 0 {
+			return q
+		}
+		if n := ix.countTerms(field, t.Match); n > 1 {
+			pq := query.NewMatchPhraseQuery(t.Match)
+			pq.SetField(field)
+			if t.BoostVal != nil {
+				pq.SetBoost(t.Boost())
+			}
+			return pq
+		}
+		if t.FieldVal != "" {
+			return q
+		}
+		t.SetField(FieldText)
+		qs := []query.Query{t}
+		for _, lf := range ix.langFields() {
+			mq := query.NewMatchQuery(t.Match)
+			mq.SetField(lf)
+			if t.BoostVal != nil {
+				mq.SetBoost(t.Boost())
+			}
+			qs = append(qs, mq)
+		}
+		if len(qs) == 1 {
+			return t
+		}
+		return query.NewDisjunctionQuery(qs)
+	case *query.MatchPhraseQuery:
+		if t.FieldVal == "" {
+			t.SetField(FieldText)
+		}
+		// One term needs no positions: keyword fields keep none.
+		if ix.countTerms(t.FieldVal, t.MatchPhrase) <= 1 {
+			mq := query.NewMatchQuery(t.MatchPhrase)
+			mq.SetField(t.FieldVal)
+			if t.BoostVal != nil {
+				mq.SetBoost(t.Boost())
+			}
+			return mq
+		}
+	case *query.WildcardQuery:
+		if t.FieldVal == "" || textFields[t.FieldVal] {
+			t.Wildcard = string(Fold([]byte(strings.ToLower(t.Wildcard))))
+		}
+	}
+	return q
+}
+
+// countTerms returns the number of terms field's analyzer makes of s.
+func (ix *Index) countTerms(field, s string) int {
+	m := ix.b.Mapping()
+	a := m.AnalyzerNamed(m.AnalyzerNameForPath(field))
+	if a == nil {
+		return 1
+	}
+	return len(a.Analyze([]byte(s)))
+}
+
+// langFields returns the language fields that documents in the index
+// use.
+func (ix *Index) langFields() []string {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.langs != nil {
+		return ix.langs
+	}
+	langs := []string{}
+	if d, err := ix.b.FieldDict(FieldLang); err == nil {
+		for {
+			e, err := d.Next()
+			if err != nil || e == nil {
+				break
+			}
+			if _, ok := langAnalyzers[e.Term]; ok {
+				langs = append(langs, FieldText+"_"+e.Term)
+			}
+		}
+		d.Close()
+	}
+	ix.langs = langs
+	return langs
+}
+
+// highlight fills hit's snippets from the matches in the "text" field.
+func (ix *Index) highlight(ctx context.Context, hit *Hit, h *search.DocumentMatch) error {
+	locs := h.Locations[FieldText]
+	if len(locs) == 0 {
+		return nil
+	}
+	var ranges [][2]int
+	for _, ls := range locs {
+		for _, l := range ls {
+			ranges = append(ranges, [2]int{int(l.Start), int(l.End)})
+		}
+	}
+	text, _ := h.Fields[FieldText].(string)
+	if text == "" && ix.SnippetText != nil {
+		t, err := ix.SnippetText(ctx, hit.Exhibit, hit.Ref)
+		if err != nil {
+			return fmt.Errorf("text of %s for snippets: %w", hit.ID, err)
+		}
+		text = indexedText(t)
+	}
+	hit.Snippets = Snippets(text, ranges, 3, 160)
+	return nil
+}
+
+// indexedText returns text as the index sees it, so match offsets point
+// into it.
+func indexedText(text string) string {
+	if len(text) > MaxText {
+		text = text[:MaxText]
+		for len(text) > 0 && !utf8.RuneStart(text[len(text)-1]) {
+			text = text[:len(text)-1]
+		}
+	}
+	return strings.ToValidUTF8(text, "\uFFFD")
+}
+
+// Snippets returns up to n fragments of text, about width bytes each,
+// around the byte ranges given (matches), as HTML: text escaped, matches
+// in <mark></mark>, control and bidirectional-formatting characters as
+// spaces, "…" where the text is cut. Ranges outside text are ignored.
+func Snippets(text string, ranges [][2]int, n, width int) []string {
+	rs := make([][2]int, 0, len(ranges))
+	for _, r := range ranges {
+		if r[0] >= 0 && r[0] < r[1] && r[1] <= len(text) {
+			rs = append(rs, r)
+		}
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i][0] < rs[j][0] })
+	// Merge overlapping ranges (CJK bigrams overlap) and ranges apart
+	// by spaces only (the words of a phrase).
+	merged := rs[:0]
+	for _, r := range rs {
+		if k := len(merged) - 1; k >= 0 && (r[0] <= merged[k][1] || strings.TrimSpace(text[merged[k][1]:r[0]]) == "") {
+			merged[k][1] = max(merged[k][1], r[1])
+			continue
+		}
+		merged = append(merged, r)
+	}
+	var out []string
+	for i := 0; i < len(merged) && len(out) < n; {
+		r := merged[i]
+		from := runeStart(text, max(0, r[0]-width/3))
+		to := runeStart(text, min(len(text), max(r[1], from+width)))
+		from = wordStart(text, from, r[0])
+		var b strings.Builder
+		if from > 0 {
+			b.WriteString("…")
+		}
+		at := from
+		for ; i < len(merged) && merged[i][1] <= to; i++ {
+			b.WriteString(cleanHTML(text[at:merged[i][0]]))
+			b.WriteString("<mark>")
+			b.WriteString(cleanHTML(text[merged[i][0]:merged[i][1]]))
+			b.WriteString("</mark>")
+			at = merged[i][1]
+		}
+		if at == from { // a match longer than the window
+			to = merged[i][1]
+			b.WriteString("<mark>" + cleanHTML(text[merged[i][0]:to]) + "</mark>")
+			at = to
+			i++
+		}
+		b.WriteString(cleanHTML(text[at:to]))
+		if to < len(text) {
+			b.WriteString("…")
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// runeStart moves i back to the start of the rune it is in.
+func runeStart(s string, i int) int {
+	for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
+}
+
+// wordStart moves from forward past a partial word, if a space follows
+// soon before limit.
+func wordStart(s string, from, limit int) int {
+	if from == 0 {
+		return 0
+	}
+	for i := from; i < limit && i < from+24; i++ {
+		if s[i] == ' ' || s[i] == '\n' {
+			return i + 1
+		}
+	}
+	return from
+}
+
+// cleanHTML escapes s for HTML and replaces characters that could
+// mislead a reader (controls, bidirectional overrides, line breaks) by
+// spaces.
+func cleanHTML(s string) string {
+	clean := strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069,
+			r == 0x200E || r == 0x200F || r == 0x061C:
+			return ' '
+		}
+		return r
+	}, s)
+	return html.EscapeString(clean)
+}
