@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	stdregexp "regexp"
 	"unicode"
 	"unicode/utf8"
@@ -9,7 +10,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
 	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	bleveunicode "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -102,7 +102,7 @@ func init() {
 	must(registry.RegisterAnalyzer(keywordAnalyzer, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
 		return &analysis.DefaultAnalyzer{
 			Tokenizer:    single.NewSingleTokenTokenizer(),
-			TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter()},
+			TokenFilters: []analysis.TokenFilter{lowerFilter{}},
 		}, nil
 	}))
 }
@@ -136,7 +136,7 @@ func NewTextAnalyzer() *analysis.DefaultAnalyzer {
 		TokenFilters: []analysis.TokenFilter{
 			apostropheFilter{},
 			cjk.NewCJKWidthFilter(),
-			lowercase.NewLowerCaseFilter(),
+			lowerFilter{},
 			FoldFilter{},
 			hangulFilter{},
 			cjk.NewCJKBigramFilter(false),
@@ -260,6 +260,24 @@ func (FoldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 }
 
 var folder = asciifolding.New()
+
+// lowerFilter lower-cases terms. bleve's lowercase filter writes a
+// character whose lower case is longer (İ, U+0130, lowers to i and a
+// combining dot) over the bytes after it, leaving invalid UTF-8 that makes
+// its own CJK bigram filter panic; bytes.ToLower makes a new slice.
+type lowerFilter struct{}
+
+func (lowerFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, t := range input {
+		for _, c := range t.Term {
+			if c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+				t.Term = bytes.ToLower(t.Term)
+				break
+			}
+		}
+	}
+	return input
+}
 
 // Fold returns term folded as [FoldFilter] folds it; term itself when
 // nothing changes.

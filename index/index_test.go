@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pangolin-forensics/pangolin/extract"
 )
@@ -471,4 +472,34 @@ func TestDetectLanguage(t *testing.T) {
 			t.Errorf("DetectLanguage(%q) = %q, want %q", tt.text, got, tt.want)
 		}
 	}
+}
+
+// TestTurkishDottedI indexes text where lower-casing makes a character
+// longer (İ → i̇) inside a run of ideographs: bleve's lowercase filter
+// corrupted such terms and its CJK bigram filter then panicked.
+func TestTurkishDottedI(t *testing.T) {
+	an := NewTextAnalyzer()
+	for _, text := range []string{"쥘맶쵠뛓罡钖諧索캓İ틡罬", "İSTANBUL 象牙 İ", "İİİİ"} {
+		for _, tok := range an.Analyze([]byte(text)) {
+			if !utf8.Valid(tok.Term) {
+				t.Errorf("%q: invalid term %q", text, tok.Term)
+			}
+		}
+	}
+}
+
+// FuzzAnalyze runs the text analyzer on any text: a panic in an analysis
+// goroutine would end the whole process.
+func FuzzAnalyze(f *testing.F) {
+	for _, s := range []string{"쥘맶쵠뛓罡钖諧索캓İ틡罬", "งาช้าง ngà voi 象牙", "d'éléphant ivory.jpg +254-712"} {
+		f.Add(s)
+	}
+	an := NewTextAnalyzer()
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, tok := range an.Analyze([]byte(strings.ToValidUTF8(s, "\uFFFD"))) {
+			if !utf8.Valid(tok.Term) {
+				t.Fatalf("%q: invalid term %q", s, tok.Term)
+			}
+		}
+	})
 }
