@@ -1,6 +1,7 @@
 package ext
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -73,6 +74,11 @@ func (fs *FS) parseDirBlock(buf []byte, base int64, allDeleted bool) []dirent {
 		}
 		if dellen > 0 || ino == 0 || allDeleted {
 			d.deleted = true
+			// A name recovered from slack ends at its first NUL, as The
+			// Sleuth Kit reads it: what follows is other data.
+			if i := bytes.IndexByte(d.name, 0); i >= 0 {
+				d.name = d.name[:i]
+			}
 			if dellen > 0 {
 				dellen -= minRec
 			}
