@@ -3,6 +3,9 @@ package process
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pangolin-forensics/pangolin/catalog"
 	"github.com/pangolin-forensics/pangolin/index"
@@ -29,28 +32,61 @@ func Index(ctx context.Context, db *catalog.DB, ix *index.Index, exhibit string,
 	if done, err := db.IndexedRun(ctx, exhibit); err != nil || (done == run && run != 0) {
 		return 0, err
 	}
+	// Batches are committed from one goroutine per core: bleve builds a
+	// batch's segment in the goroutine that commits it.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	batches := make(chan *index.Batch, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				if err := ix.Commit(ctx, b); err != nil {
+					cancel(err)
+					continue
+				}
+				n := done.Add(int64(b.Len()))
+				if progress != nil {
+					progress(IndexProgress{exhibit, n})
+				}
+			}
+		}()
+	}
 	var n int64
 	b := ix.NewBatch()
-	for x, err := range db.Indexables(ctx, exhibit, "") {
-		if err != nil {
-			return n, err
-		}
-		if err := b.Add(Doc(x)); err != nil {
-			return n, fmt.Errorf("index %s/%s: %w", x.Exhibit, x.Ref, err)
-		}
-		n++
-		if b.Len() >= 2000 || b.Bytes() >= 32<<20 {
-			if err := ix.Commit(ctx, b); err != nil {
-				return n, err
+	err = func() error {
+		defer close(batches)
+		for x, err := range db.Indexables(ctx, exhibit, "") {
+			if err != nil {
+				return err
 			}
-			b.Reset()
-			if progress != nil {
-				progress(IndexProgress{exhibit, n})
+			if err := b.Add(Doc(x)); err != nil {
+				return fmt.Errorf("index %s/%s: %w", x.Exhibit, x.Ref, err)
+			}
+			n++
+			if b.Len() >= 2000 || b.Bytes() >= 32<<20 {
+				select {
+				case batches <- b:
+				case <-ctx.Done():
+					return context.Cause(ctx)
+				}
+				b = ix.NewBatch()
 			}
 		}
+		if b.Len() > 0 {
+			batches <- b
+		}
+		return nil
+	}()
+	wg.Wait()
+	if err == nil {
+		err = context.Cause(ctx)
 	}
-	if err := ix.Commit(ctx, b); err != nil {
-		return n, err
+	if err != nil {
+		return done.Load(), err
 	}
 	return n, db.SetIndexed(ctx, exhibit, run, n)
 }
