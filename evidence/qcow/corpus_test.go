@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
+	"github.com/pangolin-forensics/pangolin/internal/vdisktest"
 )
 
 // TestCorpus reads the QCOW images of the corpus and checks the virtual
@@ -49,25 +50,25 @@ func TestCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer img.Close()
-			if want := oracleSize(t, corpus, tt.oracle); img.Size() != want {
+			if want := vdisktest.OracleSize(t, corpus, tt.oracle); img.Size() != want {
 				t.Fatalf("Size = %d, img_stat says %d", img.Size(), want)
 			}
 			if v := img.Info().Version; v != tt.version {
 				t.Fatalf("version %d, want %d", v, tt.version)
 			}
-			got := diskMD5(t, img, img.Size())
+			got := vdisktest.DiskMD5(t, img, img.Size())
 			if got != tt.md5 {
 				t.Fatalf("disk MD5 %s, want %s (%s)", got, tt.md5, tt.why)
 			}
 			if tt.twin != "" {
-				if twin := fileMD5(t, filepath.Join(corpus, tt.twin)); twin != got {
+				if twin := vdisktest.FileMD5(t, filepath.Join(corpus, tt.twin)); twin != got {
 					t.Fatalf("disk MD5 %s, raw twin %s has %s", got, tt.twin, twin)
 				}
 			}
 			if _, err := exec.LookPath("qemu-img"); err == nil && img.Size() <= 64<<20 {
 				raw := filepath.Join(t.TempDir(), "disk.raw")
-				run(t, "qemu-img", "convert", "-O", "raw", path, raw)
-				if q := fileMD5(t, raw); q != got {
+				vdisktest.Run(t, "qemu-img", "convert", "-O", "raw", path, raw)
+				if q := vdisktest.FileMD5(t, raw); q != got {
 					t.Fatalf("disk MD5 %s, qemu-img says %s", got, q)
 				}
 			}

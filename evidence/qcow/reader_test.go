@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pangolin-forensics/pangolin/internal/vdisktest"
 )
 
 func TestHandBuilt(t *testing.T) {
@@ -31,7 +33,7 @@ func TestHandBuilt(t *testing.T) {
 			if !IsQCOW(b) {
 				t.Fatal("IsQCOW = false")
 			}
-			img, err := Open(writeTemp(t, "hand.qcow", b))
+			img, err := Open(vdisktest.WriteTemp(t, "hand.qcow", b))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,7 +41,7 @@ func TestHandBuilt(t *testing.T) {
 			if img.Size() != int64(len(disk)) {
 				t.Fatalf("Size = %d, want %d", img.Size(), len(disk))
 			}
-			if got, want := diskMD5(t, img, img.Size()), md5Of(disk); got != want {
+			if got, want := vdisktest.DiskMD5(t, img, img.Size()), vdisktest.MD5Of(disk); got != want {
 				t.Fatalf("disk MD5 %s, want %s", got, want)
 			}
 			if v := img.Info().Version; v != tt.ver {
@@ -207,7 +209,7 @@ func setCompressed(b []byte, data []byte) []byte {
 // TestQemuImg converts random disks with qemu-img to every QCOW variant it
 // writes and compares the virtual disk with the source.
 func TestQemuImg(t *testing.T) {
-	needQemuImg(t)
+	vdisktest.NeedQemuImg(t)
 	tests := []struct {
 		name string
 		size int
@@ -225,13 +227,13 @@ func TestQemuImg(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			src := source(tt.size, uint64(i))
+			src := vdisktest.Source(tt.size, uint64(i))
 			raw := filepath.Join(dir, "src.raw")
 			if err := os.WriteFile(raw, src, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "disk.img")
-			run(t, "qemu-img", append(append([]string{"convert", "-f", "raw"}, tt.args...), raw, out)...)
+			vdisktest.Run(t, "qemu-img", append(append([]string{"convert", "-f", "raw"}, tt.args...), raw, out)...)
 			img, err := Open(out)
 			if err != nil {
 				t.Fatal(err)
@@ -245,8 +247,8 @@ func TestQemuImg(t *testing.T) {
 			if img.Size() != int64(len(want)) {
 				t.Fatalf("Size = %d, want %d", img.Size(), len(want))
 			}
-			if got := diskMD5(t, img, img.Size()); got != md5Of(want) {
-				t.Fatalf("disk MD5 %s, want %s", got, md5Of(want))
+			if got := vdisktest.DiskMD5(t, img, img.Size()); got != vdisktest.MD5Of(want) {
+				t.Fatalf("disk MD5 %s, want %s", got, vdisktest.MD5Of(want))
 			}
 			t.Logf("%+v", img.Info())
 		})
@@ -256,14 +258,14 @@ func TestQemuImg(t *testing.T) {
 // TestQemuIoZero writes zero clusters (version 3 zero flag, with and
 // without a preallocated cluster) with qemu-io.
 func TestQemuIoZero(t *testing.T) {
-	needQemuImg(t)
+	vdisktest.NeedQemuImg(t)
 	dir := t.TempDir()
-	src := source(1<<20, 99)
+	src := vdisktest.Source(1<<20, 99)
 	raw := filepath.Join(dir, "src.raw")
 	os.WriteFile(raw, src, 0o644)
 	out := filepath.Join(dir, "disk.qcow2")
-	run(t, "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, out)
-	run(t, "qemu-io", "-f", "qcow2", "-c", "write -z 65536 131072", "-c", "write -z -u 327680 65536", out)
+	vdisktest.Run(t, "qemu-img", "convert", "-f", "raw", "-O", "qcow2", raw, out)
+	vdisktest.Run(t, "qemu-io", "-f", "qcow2", "-c", "write -z 65536 131072", "-c", "write -z -u 327680 65536", out)
 	clear(src[65536 : 65536+131072])
 	clear(src[327680 : 327680+65536])
 	img, err := Open(out)
@@ -271,17 +273,17 @@ func TestQemuIoZero(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer img.Close()
-	if got := diskMD5(t, img, img.Size()); got != md5Of(src) {
-		t.Fatalf("disk MD5 %s, want %s", got, md5Of(src))
+	if got := vdisktest.DiskMD5(t, img, img.Size()); got != vdisktest.MD5Of(src) {
+		t.Fatalf("disk MD5 %s, want %s", got, vdisktest.MD5Of(src))
 	}
 }
 
 // TestQemuIoQCOW1Compressed writes compressed QCOW1 clusters with qemu-io
 // (qemu-img convert -c fails for QCOW1).
 func TestQemuIoQCOW1Compressed(t *testing.T) {
-	needQemuImg(t)
+	vdisktest.NeedQemuImg(t)
 	p := filepath.Join(t.TempDir(), "c.qcow")
-	run(t, "qemu-img", "create", "-q", "-f", "qcow", p, "1M")
+	vdisktest.Run(t, "qemu-img", "create", "-q", "-f", "qcow", p, "1M")
 	want := make([]byte, 1<<20)
 	args := []string{"-f", "qcow"}
 	for i, off := range []int{0, 8192, 4096 * 100, 1<<20 - 4096} {
@@ -291,24 +293,24 @@ func TestQemuIoQCOW1Compressed(t *testing.T) {
 	}
 	args = append(args, "-c", "write -P 7 20480 4096")
 	copy(want[20480:20480+4096], bytes.Repeat([]byte{7}, 4096))
-	run(t, "qemu-io", append(args, p)...)
+	vdisktest.Run(t, "qemu-io", append(args, p)...)
 	img, err := Open(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer img.Close()
-	if got := diskMD5(t, img, img.Size()); got != md5Of(want) {
-		t.Fatalf("disk MD5 %s, want %s", got, md5Of(want))
+	if got := vdisktest.DiskMD5(t, img, img.Size()); got != vdisktest.MD5Of(want) {
+		t.Fatalf("disk MD5 %s, want %s", got, vdisktest.MD5Of(want))
 	}
 }
 
 // TestQemuImgRefused checks the images the package refuses, made by
 // qemu-img.
 func TestQemuImgRefused(t *testing.T) {
-	needQemuImg(t)
+	vdisktest.NeedQemuImg(t)
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.qcow2")
-	run(t, "qemu-img", "create", "-q", "-f", "qcow2", base, "1M")
+	vdisktest.Run(t, "qemu-img", "create", "-q", "-f", "qcow2", base, "1M")
 	tests := []struct {
 		name string
 		args []string

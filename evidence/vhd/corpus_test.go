@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pangolin-forensics/pangolin/internal/testcorpus"
+	"github.com/pangolin-forensics/pangolin/internal/vdisktest"
 )
 
 // TestCorpus reads the VHD image of the corpus and checks the virtual size
@@ -39,13 +40,13 @@ func TestCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer img.Close()
-			if want := oracleSize(t, corpus, tt.oracle); img.Size() != want {
+			if want := vdisktest.OracleSize(t, corpus, tt.oracle); img.Size() != want {
 				t.Fatalf("Size = %d, img_stat says %d", img.Size(), want)
 			}
 			if v := img.Info().Variant; v != tt.variant {
 				t.Fatalf("variant %s, want %s", v, tt.variant)
 			}
-			got := diskMD5(t, img, img.Size())
+			got := vdisktest.DiskMD5(t, img, img.Size())
 			if got != tt.md5 {
 				t.Fatalf("disk MD5 %s, want %s", got, tt.md5)
 			}
@@ -63,8 +64,8 @@ func TestCorpus(t *testing.T) {
 			}
 			if _, err := exec.LookPath("qemu-img"); err == nil {
 				raw := filepath.Join(t.TempDir(), "disk.raw")
-				run(t, "qemu-img", "convert", "-O", "raw", path, raw)
-				if q := fileMD5(t, raw); q != got {
+				vdisktest.Run(t, "qemu-img", "convert", "-O", "raw", path, raw)
+				if q := vdisktest.FileMD5(t, raw); q != got {
 					t.Fatalf("disk MD5 %s, qemu-img says %s", got, q)
 				}
 			}

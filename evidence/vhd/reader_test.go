@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pangolin-forensics/pangolin/internal/vdisktest"
 )
 
 func TestHandBuilt(t *testing.T) {
@@ -25,7 +27,7 @@ func TestHandBuilt(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, disk := tt.build()
-			path := writeTemp(t, "hand.vhd", b)
+			path := vdisktest.WriteTemp(t, "hand.vhd", b)
 			if !IsVHD(path) {
 				t.Fatal("IsVHD = false")
 			}
@@ -37,7 +39,7 @@ func TestHandBuilt(t *testing.T) {
 			if img.Size() != int64(len(disk)) {
 				t.Fatalf("Size = %d, want %d", img.Size(), len(disk))
 			}
-			if got, want := diskMD5(t, img, img.Size()), md5Of(disk); got != want {
+			if got, want := vdisktest.DiskMD5(t, img, img.Size()), vdisktest.MD5Of(disk); got != want {
 				t.Fatalf("disk MD5 %s, want %s", got, want)
 			}
 			info := img.Info()
@@ -60,7 +62,7 @@ func TestHandBuilt(t *testing.T) {
 }
 
 func TestNotVHD(t *testing.T) {
-	if IsVHD(writeTemp(t, "x.raw", make([]byte, 4096))) {
+	if IsVHD(vdisktest.WriteTemp(t, "x.raw", make([]byte, 4096))) {
 		t.Fatal("zeros recognised as VHD")
 	}
 	if IsVHD(filepath.Join(t.TempDir(), "missing")) {
@@ -177,7 +179,7 @@ func TestMalformed(t *testing.T) {
 // qemu-img and compares the virtual disk with qemu-img's own conversion
 // back to raw and with the source.
 func TestQemuImg(t *testing.T) {
-	needQemuImg(t)
+	vdisktest.NeedQemuImg(t)
 	tests := []struct {
 		name string
 		size int
@@ -191,15 +193,15 @@ func TestQemuImg(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			src := source(tt.size, uint64(i))
+			src := vdisktest.Source(tt.size, uint64(i))
 			raw := filepath.Join(dir, "src.raw")
 			if err := os.WriteFile(raw, src, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "disk.vhd")
-			run(t, "qemu-img", "convert", "-f", "raw", "-O", "vpc", "-o", tt.opts, raw, out)
+			vdisktest.Run(t, "qemu-img", "convert", "-f", "raw", "-O", "vpc", "-o", tt.opts, raw, out)
 			back := filepath.Join(dir, "back.raw")
-			run(t, "qemu-img", "convert", "-f", "vpc", "-O", "raw", out, back)
+			vdisktest.Run(t, "qemu-img", "convert", "-f", "vpc", "-O", "raw", out, back)
 			img, err := Open(out)
 			if err != nil {
 				t.Fatal(err)
@@ -209,13 +211,13 @@ func TestQemuImg(t *testing.T) {
 			if img.Size() != st.Size() || img.Size() < int64(len(src)) {
 				t.Fatalf("Size = %d, qemu-img says %d, source %d", img.Size(), st.Size(), len(src))
 			}
-			got := diskMD5(t, img, img.Size())
-			if want := fileMD5(t, back); got != want {
+			got := vdisktest.DiskMD5(t, img, img.Size())
+			if want := vdisktest.FileMD5(t, back); got != want {
 				t.Fatalf("disk MD5 %s, qemu-img says %s", got, want)
 			}
 			want := append(append([]byte(nil), src...), make([]byte, img.Size()-int64(len(src)))...)
-			if got != md5Of(want) {
-				t.Fatalf("disk MD5 %s, source %s", got, md5Of(want))
+			if got != vdisktest.MD5Of(want) {
+				t.Fatalf("disk MD5 %s, source %s", got, vdisktest.MD5Of(want))
 			}
 			t.Logf("%+v", img.Info())
 		})

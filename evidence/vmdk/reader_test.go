@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pangolin-forensics/pangolin/internal/vdisktest"
 )
 
 func TestHandBuilt(t *testing.T) {
@@ -22,11 +24,11 @@ func TestHandBuilt(t *testing.T) {
 	}{
 		{"monolithicSparse", func(t *testing.T) (string, []byte) {
 			b, d := buildMonolithic()
-			return writeTemp(t, "hand.vmdk", b), d
+			return vdisktest.WriteTemp(t, "hand.vmdk", b), d
 		}, "monolithicSparse", 1},
 		{"streamOptimized", func(t *testing.T) (string, []byte) {
 			b, d := buildStream()
-			return writeTemp(t, "stream.vmdk", b), d
+			return vdisktest.WriteTemp(t, "stream.vmdk", b), d
 		}, "streamOptimized", 1},
 		{"descriptor", func(t *testing.T) (string, []byte) {
 			return buildDescriptorSet(t, t.TempDir())
@@ -47,7 +49,7 @@ func TestHandBuilt(t *testing.T) {
 			if img.Size() != int64(len(disk)) {
 				t.Fatalf("Size = %d, want %d", img.Size(), len(disk))
 			}
-			if got, want := diskMD5(t, img, img.Size()), md5Of(disk); got != want {
+			if got, want := vdisktest.DiskMD5(t, img, img.Size()), vdisktest.MD5Of(disk); got != want {
 				t.Fatalf("disk MD5 %s, want %s", got, want)
 			}
 			info := img.Info()
@@ -236,12 +238,12 @@ func TestMalformedDescriptor(t *testing.T) {
 	}
 	t.Run("descriptor over 1 MiB", func(t *testing.T) {
 		big := append([]byte("# Disk DescriptorFile\n"), bytes.Repeat([]byte("# padding\n"), maxDescriptor/10+1)...)
-		if _, err := Open(writeTemp(t, "big.vmdk", big)); !errors.Is(err, ErrFormat) {
+		if _, err := Open(vdisktest.WriteTemp(t, "big.vmdk", big)); !errors.Is(err, ErrFormat) {
 			t.Fatalf("error %v", err)
 		}
 	})
 	t.Run("not a vmdk", func(t *testing.T) {
-		if _, err := Open(writeTemp(t, "x.vmdk", []byte("hello"))); !errors.Is(err, ErrFormat) {
+		if _, err := Open(vdisktest.WriteTemp(t, "x.vmdk", []byte("hello"))); !errors.Is(err, ErrFormat) {
 			t.Fatalf("error %v", err)
 		}
 	})
@@ -251,7 +253,7 @@ func TestMalformedDescriptor(t *testing.T) {
 // and compares the virtual disk with the source and with qemu-img's own
 // conversion back to raw.
 func TestQemuImg(t *testing.T) {
-	needQemuImg(t)
+	vdisktest.NeedQemuImg(t)
 	tests := []struct {
 		name string
 		size int
@@ -268,15 +270,15 @@ func TestQemuImg(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			src := source(tt.size, uint64(i))
+			src := vdisktest.Source(tt.size, uint64(i))
 			raw := filepath.Join(dir, "src.raw")
 			if err := os.WriteFile(raw, src, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "disk.vmdk")
-			run(t, "qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", tt.opts, raw, out)
+			vdisktest.Run(t, "qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", tt.opts, raw, out)
 			back := filepath.Join(dir, "back.raw")
-			run(t, "qemu-img", "convert", "-f", "vmdk", "-O", "raw", out, back)
+			vdisktest.Run(t, "qemu-img", "convert", "-f", "vmdk", "-O", "raw", out, back)
 			img, err := Open(out)
 			if err != nil {
 				t.Fatal(err)
@@ -286,12 +288,12 @@ func TestQemuImg(t *testing.T) {
 			if img.Size() != st.Size() || img.Size() != int64(len(src)) {
 				t.Fatalf("Size = %d, qemu-img says %d, source %d", img.Size(), st.Size(), len(src))
 			}
-			got := diskMD5(t, img, img.Size())
-			if want := fileMD5(t, back); got != want {
+			got := vdisktest.DiskMD5(t, img, img.Size())
+			if want := vdisktest.FileMD5(t, back); got != want {
 				t.Fatalf("disk MD5 %s, qemu-img says %s", got, want)
 			}
-			if got != md5Of(src) {
-				t.Fatalf("disk MD5 %s, source %s", got, md5Of(src))
+			if got != vdisktest.MD5Of(src) {
+				t.Fatalf("disk MD5 %s, source %s", got, vdisktest.MD5Of(src))
 			}
 			t.Logf("%+v", img.Info())
 		})
@@ -299,12 +301,12 @@ func TestQemuImg(t *testing.T) {
 }
 
 func TestQemuImgDifferencing(t *testing.T) {
-	needQemuImg(t)
+	vdisktest.NeedQemuImg(t)
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.vmdk")
 	child := filepath.Join(dir, "child.vmdk")
-	run(t, "qemu-img", "create", "-q", "-f", "vmdk", base, "1M")
-	run(t, "qemu-img", "create", "-q", "-f", "vmdk", "-b", base, "-F", "vmdk", child)
+	vdisktest.Run(t, "qemu-img", "create", "-q", "-f", "vmdk", base, "1M")
+	vdisktest.Run(t, "qemu-img", "create", "-q", "-f", "vmdk", "-b", base, "-F", "vmdk", child)
 	_, err := Open(child)
 	if !errors.Is(err, ErrDifferencing) || !strings.Contains(err.Error(), "base.vmdk") {
 		t.Fatalf("error %v", err)
