@@ -176,13 +176,8 @@ func odfMeta(x *xmlReader, m *extract.Metadata) error {
 				}
 				continue
 			}
-			v, simple, err := x.simpleText(maxFieldLen)
-			if err != nil {
+			if err := x.field(m, upperFirst(l)); err != nil {
 				return err
-			}
-			v = strings.TrimSpace(v)
-			if simple && v != "" {
-				m.Fields = append(m.Fields, extract.Field{Name: upperFirst(l), Value: v})
 			}
 		}
 	}

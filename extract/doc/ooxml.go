@@ -134,15 +134,23 @@ func (p *pkg) simpleProps(part string, m *extract.Metadata, name func(xml.StartE
 			}
 			continue
 		}
-		v, simple, err := x.simpleText(maxFieldLen)
-		if err != nil {
+		if err := x.field(m, n); err != nil {
 			return err
 		}
-		v = strings.TrimSpace(v)
-		if simple && v != "" {
-			m.Fields = append(m.Fields, extract.Field{Name: n, Value: v})
-		}
 	}
+}
+
+// field reads the element just started as the metadata field name: its
+// text, trimmed, when it has no child elements and is not empty.
+func (x *xmlReader) field(m *extract.Metadata, name string) error {
+	v, simple, err := x.simpleText(maxFieldLen)
+	if err != nil {
+		return err
+	}
+	if v = strings.TrimSpace(v); simple && v != "" {
+		m.Fields = append(m.Fields, extract.Field{Name: name, Value: v})
+	}
+	return nil
 }
 
 // simpleText returns the text of the element just started and whether it
