@@ -249,7 +249,12 @@ func processExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Id
 		how = "resumed"
 	}
 	if pf.extract {
-		n, err := updateIndex(f, c, cs, db, []string{exhibit})
+		ix, err := openIndex(cs, db)
+		if err != nil {
+			return fmt.Errorf("%s is catalogued, but the search index was not updated: %w", exhibit, err)
+		}
+		n, err := updateIndex(f, c, ix, db, []string{exhibit})
+		ix.Close()
 		if err != nil {
 			return fmt.Errorf("%s is catalogued, but the search index was not updated: %w", exhibit, err)
 		}

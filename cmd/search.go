@@ -37,12 +37,7 @@ func openIndex(cs *catalog.Case, db *catalog.DB) (*index.Index, error) {
 
 // updateIndex brings the index up to date with the catalogue of the
 // given exhibits, showing progress.
-func updateIndex(f *Factory, c *cobra.Command, cs *catalog.Case, db *catalog.DB, exhibits []string) (int64, error) {
-	ix, err := openIndex(cs, db)
-	if err != nil {
-		return 0, err
-	}
-	defer ix.Close()
+func updateIndex(f *Factory, c *cobra.Command, ix *index.Index, db *catalog.DB, exhibits []string) (int64, error) {
 	show, done := f.status()
 	defer done()
 	var total int64
@@ -97,7 +92,12 @@ index is damaged, or after changing pangolin versions.`,
 			for _, e := range exs {
 				ids = append(ids, e.ID)
 			}
-			n, err := updateIndex(f, c, cs, db, ids)
+			ix, err := openIndex(cs, db)
+			if err != nil {
+				return err
+			}
+			defer ix.Close()
+			n, err := updateIndex(f, c, ix, db, ids)
 			if err != nil {
 				return err
 			}
@@ -185,14 +185,14 @@ languages).`,
 			for _, e := range exs {
 				ids = append(ids, e.ID)
 			}
-			if _, err := updateIndex(f, c, cs, db, ids); err != nil {
-				return err
-			}
 			ix, err := openIndex(cs, db)
 			if err != nil {
 				return err
 			}
 			defer ix.Close()
+			if _, err := updateIndex(f, c, ix, db, ids); err != nil {
+				return err
+			}
 			if terms != "" {
 				return runTerms(f, c, cs, ix, terms, exhibits)
 			}
