@@ -77,6 +77,10 @@ func WriteRecord(path string, r *Record) error {
 	return nil
 }
 
+// RecordFile is the name of an acquisition's record in the exhibit's
+// evidence folder.
+const RecordFile = "acquisition.json"
+
 // ReadRecord reads a record that [WriteRecord] saved.
 func ReadRecord(path string) (*Record, error) {
 	b, err := os.ReadFile(path)

@@ -208,6 +208,11 @@ func (d *DB) Entities(ctx context.Context, types, exhibits []string) iter.Seq2[*
 	return d.entities(ctx, types, exhibits, "")
 }
 
+// EntitiesOf yields the entities found in one artefact, by type and value.
+func (d *DB) EntitiesOf(ctx context.Context, exhibit, ref string) iter.Seq2[*Found, error] {
+	return d.entities(ctx, nil, []string{exhibit}, ref)
+}
+
 // entities is Entities, of one Ref when ref is set.
 func (d *DB) entities(ctx context.Context, types, exhibits []string, ref string) iter.Seq2[*Found, error] {
 	return func(yield func(*Found, error) bool) {
@@ -345,7 +350,7 @@ func (d *DB) Indexables(ctx context.Context, exhibit, ref string) iter.Seq2[*Ind
 			meta[x.Ref] = append(meta[x.Ref], &m)
 		}
 		ents := map[string][]extract.Entity{}
-		for f, err := range d.entities(ctx, nil, []string{exhibit}, ref) {
+		for f, err := range d.EntitiesOf(ctx, exhibit, ref) {
 			if err != nil {
 				yield(nil, err)
 				return

@@ -180,6 +180,20 @@ func signedPart(line []byte) []byte {
 	return append(bytes.Clone(line[:i]), '}')
 }
 
+// Line returns the entry's ledger line, without its newline: ParseEntry
+// accepts canonical lines only, so an entry read from a ledger re-encodes
+// to the exact bytes it was read from.
+func (e *Entry) Line() ([]byte, error) { return marshal(e) }
+
+// Hash returns the SHA-256 of the entry's ledger line (see [LineHash]).
+func (e *Entry) Hash() (string, error) {
+	line, err := marshal(e)
+	if err != nil {
+		return "", err
+	}
+	return LineHash(line), nil
+}
+
 // LineHash is the value the next entry's prev field holds: the SHA-256 of the
 // whole line (signature included, newline excluded), in hex.
 func LineHash(line []byte) string {

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"slices"
 	"testing"
@@ -51,5 +52,36 @@ func TestJSONFields(t *testing.T) {
 				t.Errorf("fields %v, want %v", keys, tc.want)
 			}
 		})
+	}
+}
+
+func TestEntryHashIsNextPrev(t *testing.T) {
+	dir := t.TempDir()
+	id := newIdentity(t, "EX1", "Amina Otieno")
+	l, err := Open(dir, "CASE-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, action := range []string{ActionCaseInit, ActionNote, ActionNote} {
+		if _, _, err := l.Append(ctx, id, Entry{Action: action, Note: "ünïcode <note>", Attrs: map[string]string{"k": "v"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var prev *Entry
+	for e, err := range l.Entries(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prev != nil {
+			h, err := prev.Hash()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h != e.Prev {
+				t.Errorf("entry %d: Hash %s, next entry's prev %s", prev.Seq, h, e.Prev)
+			}
+		}
+		prev = e
 	}
 }

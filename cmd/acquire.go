@@ -28,11 +28,9 @@ import (
 	"github.com/pangolin-forensics/pangolin/internal/buildinfo"
 )
 
-// Files in an exhibit's evidence folder.
-const (
-	recordFile = "acquisition.json"
-	stateFile  = "acquisition.state"
-)
+// stateFile is where an interrupted acquisition keeps its state, next to
+// the record (acquire.RecordFile).
+const stateFile = "acquisition.state"
 
 // exhibitName is what an exhibit id may look like: it names a folder.
 var exhibitName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -152,7 +150,7 @@ func acquireRun(f *Factory, c *cobra.Command, source string, o *acquireOptions) 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	recPath, statePath := filepath.Join(dir, recordFile), filepath.Join(dir, stateFile)
+	recPath, statePath := filepath.Join(dir, acquire.RecordFile), filepath.Join(dir, stateFile)
 	if _, err := os.Stat(recPath); err == nil {
 		return fmt.Errorf("exhibit %s was already acquired (%s)", o.exhibit, recPath)
 	}
@@ -288,7 +286,7 @@ func acquireRun(f *Factory, c *cobra.Command, source string, o *acquireOptions) 
 			fmt.Fprintf(f.IO.Out, "  segment %s (%d bytes)\n", s.Path, s.Size)
 		}
 		if res.BadBytes > 0 {
-			fmt.Fprintf(f.IO.Out, "  %d unreadable bytes in %d ranges, zero-filled (see %s)\n", res.BadBytes, len(res.BadRanges), recordFile)
+			fmt.Fprintf(f.IO.Out, "  %d unreadable bytes in %d ranges, zero-filled (see %s)\n", res.BadBytes, len(res.BadRanges), acquire.RecordFile)
 		}
 		fmt.Fprintf(f.IO.Out, "recorded custody entry %d\n", entry.Seq)
 	}
@@ -548,7 +546,7 @@ func verifyExhibit(f *Factory, c *cobra.Command, cs *catalog.Case, id *chain.Ide
 	if _, err := os.Stat(container + ".manifest.json"); err == nil {
 		return verifyLogical(f, c, cs, id, exhibit, container)
 	}
-	rec, err := acquire.ReadRecord(filepath.Join(dir, recordFile))
+	rec, err := acquire.ReadRecord(filepath.Join(dir, acquire.RecordFile))
 	if err != nil {
 		return fmt.Errorf("exhibit %s: no acquisition record: %w", exhibit, err)
 	}

@@ -111,9 +111,9 @@ func exhibitSource(cs *catalog.Case, exhibit string) (*source, error) {
 			identity: strconv.FormatInt(m.Container.Size, 10) + " " + m.Container.SHA256,
 			inputs:   []chain.Ref{{Path: caseRelative(cs.Dir, container), Size: m.Container.Size, SHA256: m.Container.SHA256}}}, nil
 	}
-	rec, err := acquire.ReadRecord(filepath.Join(dir, recordFile))
+	rec, err := acquire.ReadRecord(filepath.Join(dir, acquire.RecordFile))
 	if err != nil {
-		return nil, fmt.Errorf("exhibit %s: not acquired (no %s or logical manifest): %w", exhibit, recordFile, err)
+		return nil, fmt.Errorf("exhibit %s: not acquired (no %s or logical manifest): %w", exhibit, acquire.RecordFile, err)
 	}
 	if len(rec.Segments) == 0 {
 		return nil, fmt.Errorf("exhibit %s: the acquisition record lists no image segment", exhibit)

@@ -17,6 +17,7 @@ import (
 	"github.com/pangolin-forensics/pangolin/filesystem"
 	"github.com/pangolin-forensics/pangolin/filesystem/all"
 	"github.com/pangolin-forensics/pangolin/internal/pctenc"
+	"github.com/pangolin-forensics/pangolin/internal/testtool"
 )
 
 func TestBodyLine(t *testing.T) {
@@ -121,7 +122,7 @@ func TestWriteBodyfileErrors(t *testing.T) {
 // TestBodyfileMactime feeds a body file to mactime and checks that the
 // events it prints are those Timeline gives, at second resolution.
 func TestBodyfileMactime(t *testing.T) {
-	needTools(t, "mactime")
+	testtool.Need(t, "mactime")
 	arts := []*catalog.Artefact{
 		{Path: "/a.txt", Inode: 4, Type: "file", Size: 6,
 			Modified: ts(t, "2020-01-02T03:04:05Z"), Accessed: ts(t, "2020-01-02T00:00:00Z"),
@@ -190,7 +191,9 @@ func TestBodyfileMactime(t *testing.T) {
 // TestBodyfileFls builds a FAT image with mtools, and checks that the body
 // file written from pangolin's reading of it has the lines fls -m prints.
 func TestBodyfileFls(t *testing.T) {
-	needTools(t, "fls", "mkfs.vfat", "mcopy", "mmd", "mdel", "mdeltree")
+	for _, tool := range []string{"fls", "mkfs.vfat", "mcopy", "mmd", "mdel", "mdeltree"} {
+		testtool.Need(t, tool)
+	}
 	dir := t.TempDir()
 	img := filepath.Join(dir, "fat.img")
 	env := []string{"MTOOLS_SKIP_CHECK=1", "TZ=UTC", "LC_ALL=C"}

@@ -45,16 +45,6 @@ func ts(t testing.TB, s string) time.Time {
 	return v
 }
 
-// needTools skips the test unless every tool is on PATH.
-func needTools(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, name := range tools {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skip(name + " not installed")
-		}
-	}
-}
-
 // run runs a command with extra environment and returns its stdout.
 func run(t *testing.T, env []string, name string, args ...string) []byte {
 	t.Helper()

@@ -11,15 +11,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-// needTool skips the test when a libewf tool is not installed.
-func needTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed: skipping interop test", name)
-	}
-}
+	"github.com/pangolin-forensics/pangolin/internal/testtool"
+)
 
 // source returns n bytes of a test medium of the given kind.
 func source(kind string, n int, seed uint64) []byte {
@@ -49,7 +43,7 @@ func source(kind string, n int, seed uint64) []byte {
 // the path of the first segment.
 func acquire(t *testing.T, src []byte, args ...string) string {
 	t.Helper()
-	needTool(t, "ewfacquire")
+	testtool.Need(t, "ewfacquire")
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "source.raw")
 	if err := os.WriteFile(raw, src, 0o644); err != nil {

@@ -12,12 +12,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pangolin-forensics/pangolin/internal/testtool"
 )
 
 func TestWriterInterop(t *testing.T) {
-	needTool(t, "ewfverify")
-	needTool(t, "ewfinfo")
-	needTool(t, "ewfexport")
+	testtool.Need(t, "ewfverify")
+	testtool.Need(t, "ewfinfo")
+	testtool.Need(t, "ewfexport")
 	tests := []struct {
 		name string
 		c    Compression

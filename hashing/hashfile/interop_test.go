@@ -12,17 +12,8 @@ import (
 	"testing"
 
 	"github.com/pangolin-forensics/pangolin/hashing"
+	"github.com/pangolin-forensics/pangolin/internal/testtool"
 )
-
-// needTool returns the path of an installed tool or skips the test.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed: skipping interop test", name)
-	}
-	return p
-}
 
 // run runs a tool in dir and returns its standard output; a non-zero exit
 // is not an error, as hashdeep exits 1 for a failed audit.
@@ -129,7 +120,7 @@ func hashdeepReport(out string) (files, counts []string) {
 }
 
 func TestHashdeepInterop(t *testing.T) {
-	hd := needTool(t, "hashdeep")
+	hd := testtool.Need(t, "hashdeep")
 	base := t.TempDir()
 	root := filepath.Join(base, "tree")
 	makeTree(t, root)
@@ -285,7 +276,7 @@ func TestSumInterop(t *testing.T) {
 		{"md5sum", BSD, hashing.MD5},
 	} {
 		t.Run(c.tool, func(t *testing.T) {
-			tool := needTool(t, c.tool)
+			tool := testtool.Need(t, c.tool)
 			dir := t.TempDir()
 			names := []string{"plain.txt", "with space", "new\nline", `back\slash`, "cr\rname", "☃", "-dash", " *lead", "100%"}
 			for i, n := range names {
