@@ -1,7 +1,6 @@
 package doc
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	xunicode "golang.org/x/text/encoding/unicode"
+
+	"github.com/pangolin-forensics/pangolin/internal/testdocx"
 )
 
 const (
@@ -25,21 +26,11 @@ const (
 // zipOf builds a ZIP archive of name/content pairs, deflated.
 func zipOf(t testing.TB, files ...string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for i := 0; i+1 < len(files); i += 2 {
-		f, err := w.Create(files[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.Write([]byte(files[i+1])); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
+	b, err := testdocx.Zip(files...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return b
 }
 
 const relsNS = `xmlns="http://schemas.openxmlformats.org/package/2006/relationships"`
@@ -56,14 +47,18 @@ const appXML = `<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlfo
 <TitlesOfParts><vt:vector size="1" baseType="lpstr"><vt:lpstr>x</vt:lpstr></vt:vector></TitlesOfParts></Properties>`
 
 func buildDOCX(t testing.TB, body string) []byte {
-	return zipOf(t,
-		"_rels/.rels", `<Relationships `+relsNS+`><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`,
-		"word/_rels/document.xml.rels", `<Relationships `+relsNS+`><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="http://example.org/" TargetMode="External"/></Relationships>`,
-		"word/document.xml", `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><w:body>`+body+`<w:sectPr/></w:body></w:document>`,
-		"word/footer1.xml", `<w:ftr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p><w:r><w:t>Page footer</w:t></w:r></w:p></w:ftr>`,
-		"docProps/core.xml", coreXML,
-		"docProps/app.xml", appXML,
-	)
+	t.Helper()
+	b, err := testdocx.Doc{
+		Body:   body,
+		Footer: `<w:p><w:r><w:t>Page footer</w:t></w:r></w:p>`,
+		Links:  []string{"http://example.org/"},
+		Core:   coreXML,
+		App:    appXML,
+	}.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 const docxBody = `<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:r><w:t>Invoice</w:t></w:r><w:r><w:tab/><w:t xml:space="preserve">for </w:t></w:r><w:r><w:t>timber samples</w:t></w:r></w:p>` +

@@ -13,254 +13,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"unicode/utf16"
 
 	"github.com/pangolin-forensics/pangolin/filesystem"
+	"github.com/pangolin-forensics/pangolin/internal/fatimage"
 )
-
-// builder writes a small FAT image: 512-byte sectors, one sector per
-// cluster, two FATs, clusters handed out in order.
-type builder struct {
-	b        []byte
-	bits     int
-	fatOff   int
-	fatSz    int
-	nfats    int
-	dataOff  int // byte offset of cluster 2
-	rootOff  int // FAT12/16 fixed root
-	rootEnt  int
-	next     uint32
-	rootClus uint32
-}
-
-func newBuilder(bits int) *builder {
-	m := &builder{bits: bits, nfats: 2, next: 2}
-	total, reserved := 4096, 1
-	switch bits {
-	case 12:
-		total, m.fatSz, m.rootEnt = 2880, 9, 224
-	case 16:
-		total, m.fatSz, m.rootEnt = 8192, 32, 512
-	case 32:
-		total, m.fatSz, reserved = 66700, 520, 32 // 65,628 clusters: FAT32 for every reader
-	}
-	m.b = make([]byte, total*512)
-	b := m.b
-	copy(b, []byte{0xEB, 0x3C, 0x90})
-	copy(b[3:], "PANGOLIN")
-	binary.LittleEndian.PutUint16(b[11:], 512)
-	b[13] = 1
-	binary.LittleEndian.PutUint16(b[14:], uint16(reserved))
-	b[16] = byte(m.nfats)
-	binary.LittleEndian.PutUint16(b[17:], uint16(m.rootEnt))
-	if total < 65536 {
-		binary.LittleEndian.PutUint16(b[19:], uint16(total))
-	} else {
-		binary.LittleEndian.PutUint32(b[32:], uint32(total))
-	}
-	b[21] = 0xF8
-	m.fatOff = reserved * 512
-	m.rootOff = m.fatOff + m.nfats*m.fatSz*512
-	m.dataOff = m.rootOff + m.rootEnt*32
-	labelAt := 43
-	if bits == 32 {
-		binary.LittleEndian.PutUint32(b[36:], uint32(m.fatSz))
-		labelAt = 71
-	} else {
-		binary.LittleEndian.PutUint16(b[22:], uint16(m.fatSz))
-	}
-	b[labelAt-5] = 0x29
-	copy(b[labelAt:], "BOOTLABEL  ")
-	b[510], b[511] = 0x55, 0xAA
-	m.setFAT(0, 0x0FFFFFF8)
-	m.setFAT(1, 0x0FFFFFFF)
-	if bits == 32 {
-		m.rootClus = m.alloc(1)[0]
-		binary.LittleEndian.PutUint32(b[44:], m.rootClus)
-	}
-	return m
-}
-
-func (m *builder) setFAT(c, v uint32) {
-	for f := range m.nfats {
-		fat := m.b[m.fatOff+f*m.fatSz*512:]
-		switch m.bits {
-		case 12:
-			o := int(c + c/2)
-			x := binary.LittleEndian.Uint16(fat[o:])
-			if c&1 == 1 {
-				x = x&0x000F | uint16(v&0xFFF)<<4
-			} else {
-				x = x&0xF000 | uint16(v&0xFFF)
-			}
-			binary.LittleEndian.PutUint16(fat[o:], x)
-		case 16:
-			binary.LittleEndian.PutUint16(fat[2*c:], uint16(v))
-		default:
-			binary.LittleEndian.PutUint32(fat[4*c:], v&0x0FFFFFFF)
-		}
-	}
-}
-
-// alloc hands out n contiguous clusters chained in the FAT.
-func (m *builder) alloc(n int) []uint32 {
-	var cs []uint32
-	for i := range n {
-		c := m.next + uint32(i)
-		cs = append(cs, c)
-		if i+1 < n {
-			m.setFAT(c, c+1)
-		} else {
-			m.setFAT(c, 0x0FFFFFFF)
-		}
-	}
-	m.next += uint32(n)
-	return cs
-}
-
-func (m *builder) clusterOff(c uint32) int { return m.dataOff + int(c-2)*512 }
-
-// dir is where the next entry of a folder goes.
-type dir struct {
-	m     *builder
-	off   int // byte offset of the folder's data
-	slots int
-	used  int
-}
-
-func (m *builder) root() *dir {
-	if m.bits == 32 {
-		return &dir{m: m, off: m.clusterOff(m.rootClus), slots: 16}
-	}
-	return &dir{m: m, off: m.rootOff, slots: m.rootEnt}
-}
-
-// add writes raw entries and returns the offset of the last one.
-func (d *dir) add(entries ...[]byte) int {
-	if d.used+len(entries) > d.slots {
-		panic("folder full")
-	}
-	var off int
-	for _, e := range entries {
-		off = d.off + 32*d.used
-		copy(d.m.b[off:], e)
-		d.used++
-	}
-	return off
-}
-
-func short(name string, attr byte, start uint32, size int) []byte {
-	e := make([]byte, 32)
-	base, ext, _ := strings.Cut(name, ".")
-	copy(e, fmt.Sprintf("%-8s%-3s", base, ext))
-	e[11] = attr
-	e[13] = 150                                                   // 1.5 s
-	binary.LittleEndian.PutUint16(e[14:], 10<<11|30<<5|5)         // 10:30:10
-	binary.LittleEndian.PutUint16(e[16:], (2021-1980)<<9|6<<5|15) // 2021-06-15
-	binary.LittleEndian.PutUint16(e[18:], (2021-1980)<<9|6<<5|16)
-	binary.LittleEndian.PutUint16(e[20:], uint16(start>>16))
-	binary.LittleEndian.PutUint16(e[22:], 11<<11|0<<5|0)
-	binary.LittleEndian.PutUint16(e[24:], (2021-1980)<<9|6<<5|15)
-	binary.LittleEndian.PutUint16(e[26:], uint16(start))
-	binary.LittleEndian.PutUint32(e[28:], uint32(size))
-	return e
-}
-
-// withLFN returns the long-name entries for long, then the short entry.
-func withLFN(long string, s []byte) [][]byte {
-	u := utf16.Encode([]rune(long))
-	n := (len(u) + 12) / 13
-	if len(u)%13 != 0 {
-		u = append(u, 0)
-	}
-	for len(u) < n*13 {
-		u = append(u, 0xFFFF)
-	}
-	chk := shortChecksum(s)
-	var out [][]byte
-	for k := n; k >= 1; k-- {
-		e := make([]byte, 32)
-		e[0] = byte(k)
-		if k == n {
-			e[0] |= 0x40
-		}
-		e[11], e[13] = 0x0F, chk
-		part := u[(k-1)*13 : k*13]
-		for i, c := range part {
-			var o int
-			switch {
-			case i < 5:
-				o = 1 + 2*i
-			case i < 11:
-				o = 14 + 2*(i-5)
-			default:
-				o = 28 + 2*(i-11)
-			}
-			binary.LittleEndian.PutUint16(e[o:], c)
-		}
-		out = append(out, e)
-	}
-	return append(out, s)
-}
-
-// file adds a file with content; it returns the entry's offset.
-func (d *dir) file(long, shortName string, data []byte) int {
-	var start uint32
-	if len(data) > 0 {
-		cs := d.m.alloc((len(data) + 511) / 512)
-		start = cs[0]
-		copy(d.m.b[d.m.clusterOff(start):], data)
-	}
-	s := short(shortName, 0x20, start, len(data))
-	if long == "" {
-		return d.add(s)
-	}
-	return d.add(withLFN(long, s)...)
-}
-
-// mkdir adds a folder of one cluster.
-func (d *dir) mkdir(long, shortName string) *dir {
-	c := d.m.alloc(1)[0]
-	s := short(shortName, 0x10, c, 0)
-	if long == "" {
-		d.add(s)
-	} else {
-		d.add(withLFN(long, s)...)
-	}
-	sub := &dir{m: d.m, off: d.m.clusterOff(c), slots: 16}
-	sub.add(short(".", 0x10, c, 0), short("..", 0x10, 0, 0))
-	copy(d.m.b[sub.off:], ".          ")
-	copy(d.m.b[sub.off+32:], "..         ")
-	return sub
-}
-
-// remove marks the entries of a file deleted (name bytes 0xE5) and frees
-// its clusters, as a FAT driver does.
-func (m *builder) remove(entryOff, lfnCount int) {
-	for i := range lfnCount + 1 {
-		m.b[entryOff-32*i] = 0xE5
-	}
-	e := m.b[entryOff:]
-	c := uint32(binary.LittleEndian.Uint16(e[26:])) | uint32(binary.LittleEndian.Uint16(e[20:]))<<16
-	for c >= 2 && c < 0xFF0 {
-		next := m.fat(c)
-		m.setFAT(c, 0)
-		c = next
-	}
-}
-
-func (m *builder) fat(c uint32) uint32 {
-	v := &volume{kind: fmt.Sprintf("fat%d", m.bits), maxCluster: 1 << 27, fatBytes: int64(m.fatSz * 512),
-		fatOffset: int64(m.fatOff), r: bytes.NewReader(m.b), size: int64(len(m.b)), cache: map[int64][]byte{}}
-	x, _ := v.fat(c)
-	return x
-}
-
-type listing struct {
-	path    string
-	deleted bool
-	size    int64
-}
 
 func walkAll(t testing.TB, fs filesystem.FS) ([]*filesystem.Entry, map[string]*filesystem.Entry) {
 	t.Helper()
@@ -293,14 +49,10 @@ func readAll(t testing.TB, fs filesystem.FS, e *filesystem.Entry) []byte {
 // sample builds the test image: long and short names, nested folders, a
 // volume label, a deleted file whose clusters are contiguous and free,
 // and a fragmented file.
-func sample(bits int) (*builder, map[string][]byte) {
-	m := newBuilder(bits)
-	root := m.root()
-	lbl := make([]byte, 32)
-	copy(lbl, "MY LABEL   ")
-	lbl[11] = 0x08
-	binary.LittleEndian.PutUint16(lbl[24:], (2021-1980)<<9|6<<5|15) // labels carry a write date
-	root.add(lbl)
+func sample(bits int) (*fatimage.Image, map[string][]byte) {
+	m := fatimage.New(fatimage.Small(bits))
+	root := m.Root()
+	root.Label("MY LABEL")
 	data := map[string][]byte{
 		"/readme.txt":                     []byte("hello, world\n"),
 		"/Wildlife Report 2021.docx":      bytes.Repeat([]byte("report "), 300),
@@ -311,32 +63,29 @@ func sample(bits int) (*builder, map[string][]byte) {
 		"/Évidence/deep/deeper/frag.bin":  nil,
 		"/Évidence/deep/deeper/after.bin": nil,
 	}
-	root.file("", "README.TXT", data["/readme.txt"])
-	m.b[root.off+32+12] = 0x18 // lower-case name and extension
-	root.file("Wildlife Report 2021.docx", "WILDLI~1.DOC", data["/Wildlife Report 2021.docx"])
-	ev := root.mkdir("Évidence", "VIDENCE")
-	ev.file("Ünïcödé ☃ name.txt", "NAME~1.TXT", data["/Évidence/Ünïcödé ☃ name.txt"])
-	deep := ev.mkdir("", "DEEP")
-	deeper := deep.mkdir("", "DEEPER")
-	deeper.file("", "GPS.LOG", data["/Évidence/deep/deeper/GPS.LOG"])
-	deep.file("", "EMPTY.BIN", nil)
+	readme := root.File("", "README.TXT", data["/readme.txt"])
+	m.Bytes()[readme.Offset+12] = 0x18 // lower-case name and extension
+	root.File("Wildlife Report 2021.docx", "WILDLI~1.DOC", data["/Wildlife Report 2021.docx"])
+	ev := root.Mkdir("Évidence", "VIDENCE")
+	ev.File("Ünïcödé ☃ name.txt", "NAME~1.TXT", data["/Évidence/Ünïcödé ☃ name.txt"])
+	deep := ev.Mkdir("", "DEEP")
+	deeper := deep.Mkdir("", "DEEPER")
+	deeper.File("", "GPS.LOG", data["/Évidence/deep/deeper/GPS.LOG"])
+	deep.File("", "EMPTY.BIN", nil)
 	secret := bytes.Repeat([]byte("secret! "), 200) // 1600 bytes, 4 clusters
-	off := root.file("deleted secret.txt", "DELETE~1.TXT", secret)
-	m.remove(off, 2)
+	m.Remove(root.File("deleted secret.txt", "DELETE~1.TXT", secret))
 	data["/_eleted secret.txt"] = secret
 	// A fragmented file: cluster A, then a cluster of another file, then B.
-	frag := deeper
-	c1 := m.alloc(1)[0]
-	other := m.alloc(1)[0]
-	c2 := m.alloc(1)[0]
-	m.setFAT(c1, c2)
-	m.setFAT(other, 0x0FFFFFFF)
+	c1 := m.Alloc(1)[0]
+	other := m.Alloc(1)[0]
+	c2 := m.Alloc(1)[0]
+	m.SetFAT(c1, c2)
 	fragData := append(bytes.Repeat([]byte{1}, 512), bytes.Repeat([]byte{2}, 100)...)
-	copy(m.b[m.clusterOff(c1):], fragData[:512])
-	copy(m.b[m.clusterOff(c2):], fragData[512:])
-	frag.add(short("FRAG.BIN", 0x20, c1, len(fragData)))
+	copy(m.Bytes()[m.ClusterOffset(c1):], fragData[:512])
+	copy(m.Bytes()[m.ClusterOffset(c2):], fragData[512:])
+	deeper.Add(m.ShortEntry("FRAG.BIN", fatimage.AttrArchive, c1, len(fragData)))
 	data["/Évidence/deep/deeper/frag.bin"] = fragData
-	frag.add(short("AFTER.BIN", 0x20, other, 0))
+	deeper.Add(m.ShortEntry("AFTER.BIN", fatimage.AttrArchive, other, 0))
 	data["/Évidence/deep/deeper/after.bin"] = []byte{}
 	return m, data
 }
@@ -345,7 +94,8 @@ func TestGenerated(t *testing.T) {
 	for _, bits := range []int{12, 16, 32} {
 		t.Run(fmt.Sprintf("fat%d", bits), func(t *testing.T) {
 			m, data := sample(bits)
-			fs, err := Open(bytes.NewReader(m.b), int64(len(m.b)))
+			img := m.Bytes()
+			fs, err := Open(bytes.NewReader(img), int64(len(img)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -410,10 +160,10 @@ func TestGenerated(t *testing.T) {
 				t.Errorf("short name %q", e.Extra["short_name"])
 			}
 			mbr := readAll(t, fs, byPath["/$MBR"])
-			if !bytes.Equal(mbr, m.b[:512]) {
+			if !bytes.Equal(mbr, img[:512]) {
 				t.Error("$MBR content differs")
 			}
-			compareFLS(t, m.b, all)
+			compareFLS(t, img, all)
 		})
 	}
 }
@@ -456,14 +206,15 @@ func compareFLS(t *testing.T, img []byte, all []*filesystem.Entry) {
 
 func TestLoopAndDamage(t *testing.T) {
 	m, _ := sample(16)
+	img := m.Bytes()
 	// Make GPS.LOG's chain loop back on itself.
-	fs0, _ := Open(bytes.NewReader(m.b), int64(len(m.b)))
+	fs0, _ := Open(bytes.NewReader(img), int64(len(img)))
 	_, byPath := walkAll(t, fs0)
 	e := byPath["/Évidence/DEEP/DEEPER/GPS.LOG"]
 	var start uint32
 	fmt.Sscan(e.Extra["start_cluster"], &start)
-	m.setFAT(start+1, start)
-	fs, err := Open(bytes.NewReader(m.b), int64(len(m.b)))
+	m.SetFAT(start+1, start)
+	fs, err := Open(bytes.NewReader(img), int64(len(img)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -479,9 +230,9 @@ func TestLoopAndDamage(t *testing.T) {
 	ev := byPath["/Évidence"]
 	var evc uint32
 	fmt.Sscan(ev.Extra["start_cluster"], &evc)
-	d := &dir{m: m2, off: m2.clusterOff(evc), slots: 16, used: 4}
-	d.add(short("SELF", 0x10, evc, 0))
-	fs2, err := Open(bytes.NewReader(m2.b), int64(len(m2.b)))
+	m2.Dir(evc, 4).Add(m2.ShortEntry("SELF", fatimage.AttrDirectory, evc, 0))
+	img2 := m2.Bytes()
+	fs2, err := Open(bytes.NewReader(img2), int64(len(img2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,7 +262,7 @@ func TestNotFAT(t *testing.T) {
 	}
 	for name, mutate := range tests {
 		t.Run(name, func(t *testing.T) {
-			b := bytes.Clone(good.b)
+			b := bytes.Clone(good.Bytes())
 			mutate(b)
 			_, err := Open(bytes.NewReader(b), int64(len(b)))
 			if !errors.Is(err, filesystem.ErrNotFS) {
@@ -597,8 +348,7 @@ func TestMkfs(t *testing.T) {
 func FuzzOpen(f *testing.F) {
 	for _, bits := range []int{12, 16, 32} {
 		m, _ := sample(bits)
-		end := m.dataOff + 64*512
-		f.Add(m.b[:end])
+		f.Add(m.Bytes()[:m.ClusterOffset(2+64)])
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fs, err := Open(bytes.NewReader(b), int64(len(b)))
