@@ -140,9 +140,9 @@ Times are UTC. --query selects artefacts as in 'pangolin export files'.`,
 func NewCmdExport(f *Factory) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "export",
-		Short: "Export from the catalogue: DFXML, or artefacts' content",
+		Short: "Export from the catalogue: DFXML, CASE/UCO, or artefacts' content",
 	}
-	c.AddCommand(newCmdExportDFXML(f), newCmdExportFiles(f))
+	c.AddCommand(newCmdExportDFXML(f), newCmdExportFiles(f), newCmdExportCaseUCO(f))
 	return c
 }
 
