@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -442,5 +443,23 @@ func BenchmarkFind(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Find(text, Options{DefaultRegion: "KE"})
+	}
+}
+
+// TestNamespaceURIs: the namespace declarations of office documents are
+// not URLs anyone visited; the same host written in prose still is.
+func TestNamespaceURIs(t *testing.T) {
+	text := `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:dc='http://purl.org/dc/elements/1.1/'>` +
+		`<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"/>` +
+		` see http://www.w3.org/TR/xml/ and <a href="https://example.org/x">`
+	var got []string
+	for _, e := range Find(text, Options{}) {
+		if e.Type == extract.URL || e.Type == extract.Domain {
+			got = append(got, e.Value)
+		}
+	}
+	want := []string{"http://www.w3.org/TR/xml/", "www.w3.org", "https://example.org/x", "example.org"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -146,6 +146,13 @@ func (f *finder) url(s, a int, prefix string) (int, bool) {
 	default:
 		return 0, false
 	}
+	if isName && inAttribute(text, s) && namespaceHosts[strings.ToLower(host)] {
+		// An XML namespace or schema identifier (xmlns="http://schemas.
+		// openxmlformats.org/..."), in every office document: it names a
+		// format, not a place anyone communicated with.
+		f.claim(s, e)
+		return e, true
+	}
 	value := prefix + text[a:hs] + strings.ToLower(text[hs:he]) + text[he:e]
 	if hs > a {
 		if f.userAt == nil {
@@ -159,6 +166,20 @@ func (f *finder) url(s, a int, prefix string) (int, bool) {
 	}
 	f.claim(s, e)
 	return e, true
+}
+
+// namespaceHosts are the hosts of the namespace and schema URIs that
+// markup formats declare in their attributes.
+var namespaceHosts = map[string]bool{
+	"schemas.openxmlformats.org": true, "schemas.microsoft.com": true, "purl.org": true, "www.w3.org": true,
+	"ns.adobe.com": true, "openoffice.org": true, "docs.oasis-open.org": true, "schemas.android.com": true,
+	"xmlns.com": true, "www.openxmlformats.org": true, "www.xbrl.org": true,
+}
+
+// inAttribute reports whether the URL at text[s] is an attribute's value
+// in markup: it follows '="' or "='".
+func inAttribute(text string, s int) bool {
+	return s >= 2 && (text[s-1] == '"' || text[s-1] == '\'') && text[s-2] == '='
 }
 
 // trimURL drops the punctuation people write after a URL: sentence
