@@ -96,6 +96,7 @@ action, so that a prosecutor can verify the chain of custody offline.`,
 		NewCmdTags(f),
 		NewCmdSearch(f),
 		NewCmdIndex(f),
+		NewCmdReport(f),
 	)
 	// Every command documents the exit statuses.
 	var walk func(c *cobra.Command)

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,7 +17,9 @@ import (
 	"github.com/pangolin-forensics/pangolin/catalog"
 	"github.com/pangolin-forensics/pangolin/chain"
 	"github.com/pangolin-forensics/pangolin/index"
+	"github.com/pangolin-forensics/pangolin/internal/atomicfile"
 	"github.com/pangolin-forensics/pangolin/process"
+	"github.com/pangolin-forensics/pangolin/reports"
 )
 
 // indexDir is the search index's folder in the case folder.
@@ -288,7 +291,26 @@ func runTerms(f *Factory, c *cobra.Command, cs *catalog.Case, ix *index.Index, p
 	if len(exhibits) > 0 {
 		attrs["exhibits"] = strings.Join(exhibits, " ")
 	}
-	entry, _, err := cs.Record(c.Context(), id, chain.Entry{Action: "search", Inputs: []chain.Ref{ref}, Note: "keyword list " + filepath.Base(path), Attrs: attrs})
+	// The hits per term go to a results file the ledger entry names with
+	// its SHA-256, so a findings report can show them, including the terms
+	// that found nothing.
+	results, err := json.MarshalIndent(reports.SearchResults{List: ref.Path, Exhibits: exhibits, Terms: hits}, "", "  ")
+	if err != nil {
+		return err
+	}
+	resPath := filepath.Join(cs.Dir, catalog.ReportsDir, "searches", "search-"+time.Now().UTC().Format("20060102T150405.000000000Z")+".json")
+	if err := os.MkdirAll(filepath.Dir(resPath), 0o755); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(resPath, append(results, '\n'), 0o644); err != nil {
+		return err
+	}
+	out, err := fileRef(c, cs, resPath)
+	if err != nil {
+		return err
+	}
+	entry, _, err := cs.Record(c.Context(), id, chain.Entry{Action: "search", Inputs: []chain.Ref{ref}, Outputs: []chain.Ref{out},
+		Note: "keyword list " + filepath.Base(path), Attrs: attrs})
 	if err != nil {
 		return err
 	}
