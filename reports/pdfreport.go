@@ -214,9 +214,12 @@ func (r *Findings) PDF() ([]byte, error) {
 	}
 	d.Heading(2, "Tagged artefacts")
 	for _, it := range r.Items {
+		if it.Thumbnail != nil {
+			d.KeepTogether(thumbSize + 40)
+		}
 		d.Heading(3, fmt.Sprintf("%d. %s", it.N, it.Path))
 		if it.Thumbnail != nil {
-			if err := d.Image(it.Thumbnail, 160, 160); err != nil {
+			if err := d.Image(it.Thumbnail, thumbSize, thumbSize); err != nil {
 				d.Paragraph("(embedded preview not shown: " + err.Error() + ")")
 			}
 		}
@@ -305,6 +308,9 @@ func (r *Findings) PDF() ([]byte, error) {
 	ledgerPDF(d, &r.Header, r.Ledger)
 	return d.Bytes()
 }
+
+// thumbSize bounds a preview's width and height, in points.
+const thumbSize = 160
 
 // itemRows lists an item's file facts, times and tags.
 func itemRows(it *Item) [][2]string {

@@ -197,6 +197,13 @@ func (d *Document) space(h float64) {
 	}
 }
 
+// KeepTogether starts a new page unless h points (at most a page) are
+// free below the current position: a caller keeps a heading with the
+// image or table that follows it by asking for both heights.
+func (d *Document) KeepTogether(h float64) {
+	d.space(min(h, bottom-top))
+}
+
 // Heading adds a heading: level 1 is the largest; levels past 3 are set
 // as 3. It starts a new page rather than leave the heading alone at the
 // bottom of one.

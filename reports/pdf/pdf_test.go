@@ -418,3 +418,25 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// TestKeepTogether: a block that does not fit below the current position
+// starts a new page; one that fits does not.
+func TestKeepTogether(t *testing.T) {
+	d := New(Options{})
+	for range 40 {
+		d.Paragraph("line")
+	}
+	before := len(d.pages)
+	d.KeepTogether(10)
+	if len(d.pages) != before {
+		t.Errorf("10 points: new page")
+	}
+	d.KeepTogether(700)
+	if len(d.pages) != before+1 {
+		t.Errorf("700 points: %d pages, want %d", len(d.pages), before+1)
+	}
+	d.KeepTogether(5000)
+	if len(d.pages) != before+1 {
+		t.Errorf("more than a page on a fresh page: another page")
+	}
+}
