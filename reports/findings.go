@@ -2,11 +2,15 @@ package reports
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pangolin-forensics/pangolin/catalog"
 	"github.com/pangolin-forensics/pangolin/chain"
@@ -50,6 +54,8 @@ type Item struct {
 	Tags      []catalog.Tag    `json:"tags"`
 	Metadata  []Metadata       `json:"metadata"`
 	Entities  []extract.Entity `json:"entities"`
+	// Excerpt is the start of the text extracted from the artefact.
+	Excerpt string `json:"excerpt,omitempty"`
 	// Thumbnail is the first embedded preview found, JPEG or PNG.
 	Thumbnail []byte `json:"thumbnail,omitempty"`
 	ReadError string `json:"read_error,omitempty"`
@@ -220,6 +226,14 @@ func newItem(ctx context.Context, db *catalog.DB, exhibit, ref string, n int) (*
 			it.Thumbnail = x.Thumbnail
 		}
 	}
+	text, _, err := db.Text(ctx, exhibit, ref)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, err
+	default:
+		it.Excerpt = excerpt(text, maxExcerpt)
+	}
 	for f, err := range db.EntitiesOf(ctx, exhibit, ref) {
 		if err != nil {
 			return nil, err
@@ -229,6 +243,26 @@ func newItem(ctx context.Context, db *catalog.DB, exhibit, ref string, n int) (*
 		}
 	}
 	return it, nil
+}
+
+// maxExcerpt bounds the text excerpt of an item, in bytes.
+const maxExcerpt = 600
+
+// excerpt returns the start of text, at most n bytes cut at a rune
+// boundary, with runs of white space made single spaces.
+func excerpt(text string, n int) string {
+	if len(text) > 4*n {
+		text = text[:4*n]
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	if len(text) <= n {
+		return text
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut] + " …"
 }
 
 // search reads a search entry and the results file it recorded.

@@ -247,6 +247,9 @@ func (r *Findings) PDF() ([]byte, error) {
 			}
 			d.KeyValues(rows)
 		}
+		if it.Excerpt != "" {
+			d.KeyValues([][2]string{{"Text (start)", it.Excerpt}})
+		}
 		if len(it.Entities) > 0 {
 			var rows [][]string
 			for _, e := range it.Entities {

@@ -317,7 +317,7 @@ func TestFindingsReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := checkXHTML(t, page)
-	for _, want := range []string{hostileName, hostileArtist, hostileNote, thaiNote, "+254712345678", "totoaba", "nothing found", strings.Repeat("c", 64)} {
+	for _, want := range []string{hostileName, hostileArtist, hostileNote, thaiNote, "+254712345678", "totoaba", "nothing found", strings.Repeat("c", 64), "rosewood " + chineseNote} {
 		if !strings.Contains(text, want) {
 			t.Errorf("page text lacks %q", want)
 		}
@@ -421,5 +421,23 @@ func TestVerify(t *testing.T) {
 	}
 	if c.OK {
 		t.Error("edited ledger: report still consistent")
+	}
+}
+
+func TestExcerpt(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short  text\n\twith spaces", 100, "short text with spaces"},
+		{"abcdef", 3, "abc …"},
+		{"象牙象牙", 4, "象 …"},
+		{"", 10, ""},
+	}
+	for _, tt := range tests {
+		if got := excerpt(tt.in, tt.n); got != tt.want {
+			t.Errorf("excerpt(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
 	}
 }
