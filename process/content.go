@@ -14,6 +14,7 @@ import (
 
 	"github.com/pangolin-forensics/pangolin/catalog"
 	extractors "github.com/pangolin-forensics/pangolin/extract/all"
+	"github.com/pangolin-forensics/pangolin/extract/doc"
 	"github.com/pangolin-forensics/pangolin/extract/filetype"
 	"github.com/pangolin-forensics/pangolin/filesystem"
 	"github.com/pangolin-forensics/pangolin/filesystem/archive"
@@ -148,7 +149,11 @@ func (r *reader) read(ctx context.Context, a *catalog.Artefact, sr *io.SectionRe
 		} else if group, err = r.members(ctx, a, sr, depth+1); err != nil {
 			return nil, err
 		}
-		return append(group, a), nil
+		if r.opts.Extract == nil || !doc.IsPackage(a.MIME) {
+			return append(group, a), nil
+		}
+		// An office document is a ZIP archive too: its parts are
+		// catalogued above, and the document itself is extracted below.
 	}
 	if r.opts.Extract == nil {
 		return append(group, a), nil
@@ -270,6 +275,14 @@ func (r *reader) members(ctx context.Context, a *catalog.Artefact, sr *io.Sectio
 	}
 	defer fs.(io.Closer).Close()
 	setExtra(a, "archive", fs.Type())
+	if doc.IsPackage(a.MIME) {
+		// The parts of an office document are hashed and typed, but their
+		// XML is not text of its own: the document's text is extracted
+		// from the whole.
+		parts := *r
+		parts.opts.Extract = nil
+		r = &parts
+	}
 	var group []*catalog.Artefact
 	var ord int64
 	err = fs.Walk(ctx, func(m *filesystem.Entry) error {

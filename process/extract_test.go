@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pangolin-forensics/pangolin/catalog"
 	extractors "github.com/pangolin-forensics/pangolin/extract/all"
+	"github.com/pangolin-forensics/pangolin/internal/testdocx"
 )
 
 const offerEML = "From: Juma <juma@example.co.ke>\r\nTo: buyer@example.vn\r\nSubject: timber samples\r\nDate: Sun, 01 Mar 2026 08:12:44 +0300\r\n" +
@@ -187,4 +189,61 @@ func TestHostileFiles(t *testing.T) {
 func truncatedDocx(t *testing.T) string {
 	z := zipOf(t, map[string][]byte{"[Content_Types].xml": []byte("<Types/>"), "word/document.xml": []byte(strings.Repeat("<w:p><w:r><w:t>rosewood</w:t></w:r></w:p>", 20000))})
 	return string(z[:len(z)/2])
+}
+
+// TestOfficePackage: a .docx is both a ZIP archive and a document. Its
+// parts are catalogued (hashed and typed) without text of their own; the
+// document itself gets the text, metadata and entities.
+func TestOfficePackage(t *testing.T) {
+	docx, err := testdocx.Doc{Body: testdocx.Paragraphs("Invoice: 18 m3 rosewood, call +254 712 345 678"),
+		Core: `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Juma</dc:creator></cp:coreProperties>`}.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := tarOf(t, map[string]string{"invoice.docx": string(docx)})
+	db := openDB(t, filepath.Join(t.TempDir(), catalog.DBFile))
+	x := extractors.New(extractors.Options{Text: true, Region: "KE"})
+	defer x.Close()
+	opts := Options{Exhibit: "EX-1", Identity: "x", Tool: "test", Logical: true, Extract: x}
+	if _, err := Run(context.Background(), db, memImage{bytes.NewReader(img)}, opts); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rows := map[string]*catalog.Artefact{}
+	for a, err := range db.Artefacts(ctx, catalog.Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows[a.Path] = a
+	}
+	doc, part := rows["/invoice.docx"], rows["/invoice.docx/word/document.xml"]
+	if doc == nil || part == nil || part.SHA256 == "" {
+		t.Fatalf("rows: %v", rows)
+	}
+	if text, _, err := db.Text(ctx, "EX-1", doc.Ref); err != nil || !strings.Contains(text, "rosewood") {
+		t.Errorf("document text %q, %v", text, err)
+	}
+	if text, _, err := db.Text(ctx, "EX-1", part.Ref); err == nil && text != "" {
+		t.Errorf("part has text of its own: %q", text)
+	}
+	var where []string
+	for e, err := range db.Entities(ctx, nil, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		where = append(where, e.Type+" "+e.Path)
+	}
+	if !slices.Equal(where, []string{"phone /invoice.docx"}) {
+		t.Errorf("entities %v, want the phone in the document only", where)
+	}
+	var author string
+	for m, err := range db.Extracted(ctx, catalog.ExtractedQuery{Ref: doc.Ref}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		author = m.Author
+	}
+	if author != "Juma" {
+		t.Errorf("author %q", author)
+	}
 }

@@ -167,6 +167,17 @@ const (
 	kindZip // a ZIP archive to look into
 )
 
+// IsPackage reports whether mime is a document stored as a ZIP package
+// (OOXML, OpenDocument) that [Metadata] and [Text] read whole: its members
+// are parts of the document, not documents of their own.
+func IsPackage(mime string) bool {
+	switch kindOf(mime) {
+	case kindDOCX, kindXLSX, kindPPTX, kindODF:
+		return true
+	}
+	return false
+}
+
 // kindOf maps a MIME type (parameters ignored) to a family.
 func kindOf(mime string) kind {
 	if i := strings.IndexByte(mime, ';'); i >= 0 {
