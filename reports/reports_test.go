@@ -11,8 +11,10 @@ import (
 	"image/color"
 	"image/jpeg"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -438,6 +440,39 @@ func TestExcerpt(t *testing.T) {
 	for _, tt := range tests {
 		if got := excerpt(tt.in, tt.n); got != tt.want {
 			t.Errorf("excerpt(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestJSONFields pins the JSON field names of reports and manifests: they
+// are an API (a verifier reads manifests, tools read JSON reports), which
+// may gain fields but never rename them.
+func TestJSONFields(t *testing.T) {
+	keys := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(slices.Sorted(maps.Keys(m)), " ")
+	}
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"manifest", &Manifest{Sig: []byte{1}}, "case checkpoint covers examiner fingerprint format generated id kind media_type report roster sha256 sig size"},
+		{"custody", &Custody{}, "case case_entries checkpoint declaration examiner examiners exhibits generated id kind ledger tool"},
+		{"findings", &Findings{Skipped: []string{"x"}}, "case checkpoint examiner generated id items kind ledger links places searches skipped tags timeline tool"},
+		{"entry", Entry{}, "action examiner examiner_name hash host seq time tool zone"},
+		{"item", Item{}, "deleted entities exhibit id metadata n path ref size tags times"},
+	}
+	for _, tt := range tests {
+		if got := keys(tt.v); got != tt.want {
+			t.Errorf("%s: fields %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }
