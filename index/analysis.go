@@ -52,25 +52,32 @@ const (
 	// exactAnalyzer keeps the whole value as it is (exhibit, ref).
 	exactAnalyzer = "keyword"
 
-	tokenizerName   = "pangolin_unicode"
-	foldFilterName  = "pangolin_fold"
-	hangulName      = "pangolin_hangul"
-	seaBigramName   = "pangolin_sea_bigram"
-	pathCharsName   = "pangolin_path_chars"
-	fullwidthFilter = cjk.WidthName
+	tokenizerName  = "pangolin_unicode"
+	foldFilterName = "pangolin_fold"
+	hangulName     = "pangolin_hangul"
+	seaBigramName  = "pangolin_sea_bigram"
+	pathCharsName  = "pangolin_path_chars"
 )
 
 // langAnalyzers maps the ISO 639-1 codes of the languages bleve has an
-// analyzer for (stop words and a stemmer) to that analyzer's name. A
-// document detected as one of them has its text indexed a second time in
-// the field "text_" + code. (Polish is missing: its stemmer needs a module
-// the project does not carry.)
+// analyzer for (stop words and a stemmer) to that analyzer's name: the
+// languages of the fields "text_" + code. (Polish is missing: its stemmer
+// needs a module the project does not carry.)
 var langAnalyzers = map[string]string{
 	"ar": "ar", "da": "da", "de": "de", "en": "en", "es": "es", "fa": "fa",
 	"fi": "fi", "fr": "fr", "hi": "hi", "hr": "hr", "hu": "hu", "it": "it",
 	"nl": "nl", "no": "no", "pt": "pt", "ro": "ro", "ru": "ru",
 	"sv": "sv", "tr": "tr",
 }
+
+// stemmedAtIndex are the languages whose analyzers change the start of
+// words (Arabic drops prefixes such as "ال", Arabic, Persian and Hindi
+// normalize letters): a document detected as one of them has its text
+// indexed a second time, stemmed, in its field "text_" + code. The
+// others are stemmed at query time: a word is searched with the words of
+// the "text" field that share its stem (see Index.stemVariants), which
+// costs nothing at indexing and keeps the index smaller.
+var stemmedAtIndex = map[string]bool{"ar": true, "fa": true, "hi": true}
 
 func init() {
 	must := func(err error) {
@@ -91,12 +98,14 @@ func init() {
 		return SEABigramFilter{}, nil
 	}))
 	must(registry.RegisterAnalyzer(textAnalyzer, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
-		return NewTextAnalyzer(), nil
+		a := NewTextAnalyzer()
+		a.TokenFilters = append(a.TokenFilters, positionsOnly{})
+		return a, nil
 	}))
 	must(registry.RegisterAnalyzer(pathAnalyzer, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
 		a := NewTextAnalyzer()
-		// One byte for one byte, so offsets still point into the path.
 		a.CharFilters = []analysis.CharFilter{regexp.New(stdregexp.MustCompile(pathSeparators), []byte(" "))}
+		a.TokenFilters = append(a.TokenFilters, positionsOnly{})
 		return a, nil
 	}))
 	must(registry.RegisterAnalyzer(keywordAnalyzer, func(map[string]interface{}, *registry.Cache) (analysis.Analyzer, error) {
@@ -129,13 +138,14 @@ func init() {
 //
 // Queries on the field go through the same analyzer, and a query word
 // that gives more than one term is searched as a phrase, so a word in
-// those scripts is found wherever it stands in a run.
+// those scripts is found wherever it stands in a run. The index's
+// analyzer then drops the tokens' byte offsets (see positionsOnly).
 func NewTextAnalyzer() *analysis.DefaultAnalyzer {
 	return &analysis.DefaultAnalyzer{
 		Tokenizer: &Tokenizer{},
 		TokenFilters: []analysis.TokenFilter{
 			apostropheFilter{},
-			cjk.NewCJKWidthFilter(),
+			widthFilter{cjk.NewCJKWidthFilter()},
 			lowerFilter{},
 			FoldFilter{},
 			hangulFilter{},
@@ -146,6 +156,20 @@ func NewTextAnalyzer() *analysis.DefaultAnalyzer {
 }
 
 const pathSeparators = `[/\\._\-:]`
+
+// positionsOnly clears the byte offsets of tokens. It ends the analyzers
+// of the index's text fields: the index keeps each term's positions (its
+// word numbers, for phrases) and not where it stands in the text, which
+// would make the positions a third larger. Snippets place the matches by
+// analysing the text again (see Index.highlight).
+type positionsOnly struct{}
+
+func (positionsOnly) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, t := range input {
+		t.Start, t.End = 0, 0
+	}
+	return input
+}
 
 // isSEA reports whether r is a letter or mark of a script written without
 // spaces between words that UAX #29 leaves to a dictionary: Thai, Lao,
@@ -260,6 +284,21 @@ func (FoldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 }
 
 var folder = asciifolding.New()
+
+// widthFilter applies bleve's cjk_width filter (full-width ASCII and
+// half-width Katakana to their usual forms) to the tokens that hold such
+// characters, all encoded from EF BC 81 to EF BE 9F: the filter makes a
+// new term of every token it sees.
+type widthFilter struct{ cjk *cjk.CJKWidthFilter }
+
+func (f widthFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for i, t := range input {
+		if bytes.IndexByte(t.Term, 0xEF) >= 0 {
+			f.cjk.Filter(input[i : i+1])
+		}
+	}
+	return input
+}
 
 // lowerFilter lower-cases terms. bleve's lowercase filter writes a
 // character whose lower case is longer (İ, U+0130, lowers to i and a

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -94,7 +95,7 @@ type Index struct {
 	SnippetText func(ctx context.Context, exhibit, ref string) (string, error)
 
 	mu     sync.Mutex
-	langs  []string // language fields present, nil when to be read again
+	langs  []string // languages of the documents, nil when to be read again
 	closed bool
 }
 
@@ -144,7 +145,31 @@ func openBleve(dir string) (b bleve.Index, err error) {
 			b, err = nil, fmt.Errorf("panic: %v", r)
 		}
 	}()
-	return bleve.OpenUsing(dir, map[string]interface{}{"bolt_timeout": "2s"})
+	return bleve.OpenUsing(dir, scorchConfig())
+}
+
+// mergeTask is how many segments one merge joins while indexing,
+// compactTask in Compact.
+const (
+	mergeTask   = 50
+	compactTask = 200
+)
+
+// scorchConfig returns the settings of bleve's index (scorch), given
+// each time an index is opened.
+func scorchConfig() map[string]interface{} {
+	// Each Commit makes a segment; scorch merges them in the background,
+	// by default ten at a time into tiers ten times larger, so a document
+	// is rewritten once per tier. Indexing in bulk (process, rebuild)
+	// ends with Compact, which merges everything anyway: meanwhile
+	// merging fifty at a time rewrites each document about half as
+	// often, while keeping the number of segment files (and so of open
+	// files and of searches per query) under a hundred or so.
+	return map[string]interface{}{
+		"bolt_timeout": "2s",
+		// Read over the defaults (mergeplan.DefaultMergePlanOptions).
+		"scorchMergePlanOptions": map[string]interface{}{"MaxSegmentsPerTier": mergeTask, "SegmentsPerMergeTask": mergeTask},
+	}
 }
 
 func create(dir string) (*Index, error) {
@@ -155,7 +180,7 @@ func create(dir string) (*Index, error) {
 	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("create index %s: %w", dir, err)
 	}
-	b, err := bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, map[string]interface{}{"bolt_timeout": "2s"})
+	b, err := bleve.NewUsing(dir, newMapping(), scorch.Name, scorch.Name, scorchConfig())
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", dir, err)
 	}
@@ -234,9 +259,15 @@ func (b *Batch) Delete(exhibit, ref string) { b.deletes = append(b.deletes, ID(e
 // Len returns the number of documents added to the batch.
 func (b *Batch) Len() int { return len(b.docs) }
 
-// Bytes estimates the size of the batch (mostly its text); commit when
-// it reaches some megabytes (8 to 32 MiB is a good size).
+// Bytes estimates the size of the batch (mostly its text).
 func (b *Batch) Bytes() int { return b.bytes }
+
+// Full reports whether the batch is as large as a batch should be:
+// commit it then. Commit holds about 30 bytes of memory for each byte of
+// text while it builds the batch's segment; a full batch holds 2,000
+// documents or about 2 MiB of text, so two commits at a time take
+// some 150 MiB. Smaller batches make more segments to merge.
+func (b *Batch) Full() bool { return len(b.docs) >= 2000 || b.bytes >= 2<<20 }
 
 // Reset empties the batch for reuse.
 func (b *Batch) Reset() {
@@ -273,24 +304,22 @@ func (ix *Index) Commit(ctx context.Context, b *Batch) error {
 	for _, id := range b.deletes {
 		bb.Delete(id)
 	}
-	newLang := false
 	for i := range b.docs {
 		d := &b.docs[i]
 		if err := bb.Index(ID(d.Exhibit, d.Ref), fields[i]); err != nil {
 			return fmt.Errorf("index %s: %w", ID(d.Exhibit, d.Ref), err)
 		}
-		if _, ok := fields[i][FieldText+"_"+d.Lang]; ok {
-			newLang = true
-		}
 	}
 	if err := ix.b.Batch(bb); err != nil {
 		return fmt.Errorf("commit index batch: %w", err)
 	}
-	if newLang {
-		ix.mu.Lock()
-		ix.langs = nil
-		ix.mu.Unlock()
+	ix.mu.Lock()
+	for i := 0; ix.langs != nil && i < len(b.docs); i++ {
+		if _, ok := langAnalyzers[b.docs[i].Lang]; ok && !slices.Contains(ix.langs, b.docs[i].Lang) {
+			ix.langs = nil
+		}
 	}
+	ix.mu.Unlock()
 	b.Reset()
 	return nil
 }
@@ -365,7 +394,7 @@ func docFields(d *Doc) map[string]interface{} {
 		if d.Lang == "" {
 			d.Lang = DetectLanguage(text)
 		}
-		if _, ok := langAnalyzers[d.Lang]; ok {
+		if stemmedAtIndex[d.Lang] {
 			f[FieldText+"_"+d.Lang] = text
 		}
 	}
@@ -402,7 +431,12 @@ func (ix *Index) Compact(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+	// Merge up to compactTask segments at once, not bleve's default of
+	// ten at a time, which rewrites each document once more every
+	// tenfold.
+	single := mergeplan.SingleSegmentMergePlanOptions
+	single.SegmentsPerMergeTask = compactTask
+	if err := s.ForceMerge(ctx, &single); err != nil {
 		return fmt.Errorf("compact index: %w", err)
 	}
 	return nil

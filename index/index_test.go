@@ -64,6 +64,8 @@ var collection = []Doc{
 	{Exhibit: "EX-003", Ref: "0/14", Path: "/DCIM/IMG_0100.JPG", Name: "IMG_0100.JPG", Type: "file", MIME: "image/jpeg", Size: 1800000,
 		Created: date("2024-04-15"), GPS: gps(-1.2921, 36.8219), Tags: []string{"Evidence"}},
 	{Exhibit: "EX-003", Ref: "0", Path: "/DCIM", Name: "DCIM", Type: "dir"},
+	{Exhibit: "EX-005", Ref: "0/15", Path: "/Documents/ar.txt", Name: "ar.txt", Type: "file", MIME: "text/plain", Size: 120,
+		Text: "صادرت الجمارك في ميناء مومباسا ثلاثة أطنان من العاج المخبأ في حاوية."},
 }
 
 func openTest(t testing.TB, docs []Doc) *Index {
@@ -134,9 +136,17 @@ func TestSearch(t *testing.T) {
 		// Words and phrases in each language.
 		{"en term", Query{Text: "ivory"}, refs("EX-001/0/1")},
 		{"en term case", Query{Text: "IVORY"}, refs("EX-001/0/1")},
+		{"en term full-width", Query{Text: "ＩＶＯＲＹ"}, refs("EX-001/0/1")},
 		{"en phrase", Query{Text: `"three tonnes of ivory"`}, refs("EX-001/0/1")},
 		{"en phrase wrong order", Query{Text: `"ivory of tonnes"`}, refs()},
 		{"en stem via language field", Query{Text: "seize"}, refs("EX-001/0/1")},
+		{"en stem, the language field named", Query{Text: "text_en:seizing"}, refs("EX-001/0/1")},
+		{"en stem only in English documents", Query{Text: "text_fr:seize"}, refs()},
+		{"en wildcard on the language field", Query{Text: "text_en:seiz*"}, refs("EX-001/0/1")},
+		{"en phrase on the language field", Query{Text: `text_en:"three tonnes"`}, refs("EX-001/0/1")},
+		{"en phrase on another language's field", Query{Text: `text_fr:"three tonnes"`}, refs()},
+		{"fr stem", Query{Text: "douanier"}, refs("EX-001/0/2")},
+		{"ar stem (stemmed at indexing)", Query{Text: "جمارك"}, refs("EX-005/0/15")},
 		{"fr term", Query{Text: "défenses"}, refs("EX-001/0/2")},
 		{"fr phrase", Query{Text: `"bois de rose"`}, refs("EX-001/0/2")},
 		{"es term", Query{Text: "totoaba"}, refs("EX-002/0/3")},
@@ -263,6 +273,45 @@ func TestHitsAndFacets(t *testing.T) {
 		if !strings.Contains(all, want) || strings.Contains(all, "<script>") {
 			t.Errorf("%s: snippets %q, want %q", q, all, want)
 		}
+	}
+}
+
+// TestSnippetsLongText highlights matches far into a long text, which
+// is analysed again only as far as the matches need.
+func TestSnippetsLongText(t *testing.T) {
+	long := strings.Repeat("filler words of a long text ", 20000)
+	ix := openTest(t, []Doc{
+		{Exhibit: "EX-1", Ref: "0/1", Type: "file", Text: long + "pangolin scales in bags " + long + "more pangolin scales"},
+		{Exhibit: "EX-1", Ref: "0/2", Type: "file", Text: strings.Repeat("pangolin ", 5000) + long + "scales"},
+		{Exhibit: "EX-2", Ref: "0/3", Type: "file", Text: strings.Repeat("海关查获", 30000) + "象牙" + strings.Repeat("海关查获", 30000)},
+	})
+	r, err := ix.Search(context.Background(), Query{Text: `"pangolin scales"`, Highlight: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Hits) != 1 {
+		t.Fatalf("hits %+v", r.Hits)
+	}
+	if s := r.Hits[0].Snippets; len(s) != 2 || !strings.Contains(s[0], "<mark>pangolin scales</mark> in bags") ||
+		!strings.HasSuffix(s[1], "more <mark>pangolin scales</mark>") {
+		t.Errorf("snippets %q", s)
+	}
+	r, err = ix.Search(context.Background(), Query{Text: "scales", Highlight: true, Exhibits: []string{"EX-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range r.Hits {
+		if len(h.Snippets) == 0 || !strings.Contains(h.Snippets[0], "<mark>scales</mark>") {
+			t.Errorf("%s: snippets %q", h.ID, h.Snippets)
+		}
+	}
+	// No space to cut a long Chinese text at.
+	r, err = ix.Search(context.Background(), Query{Text: "象牙", Highlight: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Hits) != 1 || len(r.Hits[0].Snippets) != 1 || !strings.Contains(r.Hits[0].Snippets[0], "获<mark>象牙</mark>海") {
+		t.Errorf("hits %+v", r.Hits)
 	}
 }
 
@@ -463,10 +512,29 @@ func TestDetectLanguage(t *testing.T) {
 		{"Customs officers at the port seized three tonnes of ivory hidden in a container of tea leaves.", "en"},
 		{"Les douaniers ont saisi des défenses d'éléphant et du bois de rose dans le port de Douala.", "fr"},
 		{"La policía decomisó buche de totoaba en el puerto de Ensenada; el envío iba a Hong Kong.", "es"},
+		{"A polícia apreendeu escamas de pangolim e chifres de rinoceronte em Maputo. O pagamento foi feito em dinheiro.", "pt"},
+		{"Der Zoll hat im Hafen von Hamburg drei Tonnen Elfenbein beschlagnahmt, die in einem Container mit Tee versteckt waren.", "de"},
+		{"La polizia ha sequestrato tre tonnellate di avorio nascoste in un container di tè nel porto di Genova.", "it"},
+		{"De douane heeft in de haven van Rotterdam drie ton ivoor in beslag genomen, verstopt in een container met thee.", "nl"},
+		{"Tullen beslagtog tre ton elfenben som var gömda i en container med te i hamnen i Göteborg.", "sv"},
+		{"Gümrük memurları limanda bir çay konteynerinde saklanan üç ton fildişine el koydu ve şüpheliler gözaltına alındı.", "tr"},
+		{"Petugas bea cukai menyita tiga ton gading gajah yang disembunyikan di dalam kontainer teh di pelabuhan.", "id"},
+		{"Polisi wamekamata pembe za ndovu na magamba ya kakakuona bandarini Dar es Salaam. Malipo yalifanywa kwa simu.", "sw"},
+		{"Hải quan Hải Phòng thu giữ ngà voi và vảy tê tê trong container nhập từ Nigeria.", "vi"},
+		{"Таможенники в порту изъяли три тонны слоновой кости, спрятанной в контейнере с чаем.", "ru"},
+		{"Митники в порту вилучили три тонни слонової кістки, яку було сховано в контейнері з чаєм.", "uk"},
+		{"صادرت الجمارك في الميناء ثلاثة أطنان من العاج المخبأ في حاوية من الشاي.", "ar"},
+		{"ماموران گمرک در بندر سه تن عاج را که در یک کانتینر چای پنهان شده بود کشف کردند.", "fa"},
+		{"सीमा शुल्क अधिकारियों ने बंदरगाह पर चाय के कंटेनर में छिपाए गए तीन टन हाथीदांत को जब्त किया।", "hi"},
+		{"Οι τελωνειακοί κατέσχεσαν τρεις τόνους ελεφαντόδοντου στο λιμάνι.", "el"},
 		{"海关在集装箱中查获象牙和穿山甲鳞片，货物从拉各斯运往广州。", "zh"},
+		{"海关 查获 象牙 和 穿山甲 鳞片 ，  货物 从 拉各斯 运往 广州 。  1234567890 1234567890", "zh"},
+		{"税関は港でお茶のコンテナに隠された象牙三トンを押収した。", "ja"},
+		{"세관은 항구에서 차 컨테이너에 숨겨진 상아 3톤을 압수했다.", "ko"},
 		{"เจ้าหน้าที่ศุลกากรยึดงาช้างและนอแรดที่ท่าเรือแหลมฉบัง", "th"},
 		{"ok", "und"},
 		{"12345 67890 +254712345678", "und"},
+		{"MSCU1234567 TGHU7654321 ABC-12 XYZ-34 QRS-56", "und"},
 	} {
 		if got := DetectLanguage(tt.text); got != tt.want {
 			t.Errorf("DetectLanguage(%q) = %q, want %q", tt.text, got, tt.want)

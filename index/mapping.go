@@ -48,8 +48,10 @@ var entityFields = []string{
 }
 
 // schemaVersion is recorded in the index; an index with another version
-// must be rebuilt. Adding a field to the mapping bumps it.
-const schemaVersion = "1"
+// must be rebuilt. Changing the mapping, the analysis or the segment
+// encoding bumps it. Version 2: positions without offsets, language
+// fields stemmed at query time, compressed segments.
+const schemaVersion = "2"
 
 // newMapping returns the index mapping: one document type, no dynamic
 // fields, nothing in bleve's "_all" field (queries without a field go to
@@ -81,7 +83,9 @@ func newMapping() *mapping.IndexMappingImpl {
 	add := func(name string, f *mapping.FieldMapping) {
 		dm.AddFieldMappingsAt(name, f)
 	}
-	add(FieldText, text(textAnalyzer, storeText, true))
+	add(FieldText, text(textAnalyzer, false, true))
+	// Only the languages of stemmedAtIndex fill their field; queries on
+	// the others search "text" (see Index.stemVariants).
 	for code, analyzer := range langAnalyzers {
 		add(FieldText+"_"+code, text(analyzer, false, false))
 	}
@@ -197,8 +201,3 @@ func Kind(typ, mime string) string {
 	}
 	return KindOther
 }
-
-// storeText says whether the index stores the text (for highlighting)
-// or leaves it to [Index.SnippetText]. Storing it adds about half the
-// text's size to the index, and the catalogue has the text anyway.
-const storeText = false

@@ -1,10 +1,13 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html"
+	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,7 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -30,8 +33,11 @@ type Query struct {
 	// Text is in bleve's query-string syntax: words, "phrases", +must
 	// and -must-not, fuzzy~1, wild*, /regular expression/, field:value,
 	// field:"a phrase", size:>1000, boost^2. Words without a field search
-	// the "text" field and the language fields; a word that analyses to
-	// more than one term (a Chinese or Thai word, "+254-712") is a phrase.
+	// the "text" field, and also find the words of the same stem in the
+	// documents of each language the index stems ("seize" finds "seized"
+	// in English documents); a word that analyses to more than one term
+	// (a Chinese or Thai word, "+254-712") is a phrase. "text_en:seize"
+	// is the stemmed search in English documents only.
 	// Wildcards are lower-cased and accent-folded; a /regular expression/
 	// is matched against whole indexed terms, which are lower-case and
 	// folded (Go RE2 syntax). Empty matches every document.
@@ -109,12 +115,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	limit = min(limit, MaxLimit)
 	req := bleve.NewSearchRequestOptions(bq, limit, max(q.Offset, 0), false)
 	req.Fields = []string{FieldExhibit, FieldRef, FieldPath, FieldSize, FieldSHA256, FieldMIME, FieldDate}
-	if q.Highlight {
-		req.IncludeLocations = true
-		if storeText {
-			req.Fields = append(req.Fields, FieldText)
-		}
-	}
 	if q.Facets {
 		for name, field := range facetFields {
 			req.AddFacet(name, bleve.NewFacetRequest(field, 200))
@@ -127,6 +127,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	res := &Result{Total: sr.Total, Hits: make([]Hit, 0, len(sr.Hits))}
 	for _, h := range sr.Hits {
 		hit := Hit{ID: h.ID, Score: h.Score}
+		if math.IsNaN(hit.Score) || math.IsInf(hit.Score, 0) {
+			// A query on a field indexed without norms (kind:image) scores
+			// NaN in bleve; JSON cannot hold it, and it ranks nothing.
+			hit.Score = 0
+		}
 		hit.Exhibit, _ = h.Fields[FieldExhibit].(string)
 		hit.Ref, _ = h.Fields[FieldRef].(string)
 		hit.Path, _ = h.Fields[FieldPath].(string)
@@ -138,12 +143,12 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		if s, ok := h.Fields[FieldDate].(string); ok {
 			hit.Date, _ = time.Parse(time.RFC3339Nano, s)
 		}
-		if q.Highlight {
-			if err := ix.highlight(ctx, &hit, h); err != nil {
-				return nil, err
-			}
-		}
 		res.Hits = append(res.Hits, hit)
+	}
+	if q.Highlight && strings.TrimSpace(q.Text) != "" {
+		if err := ix.highlight(ctx, bq, res.Hits); err != nil {
+			return nil, err
+		}
 	}
 	if q.Facets {
 		res.Facets = map[string]map[string]int{}
@@ -261,11 +266,19 @@ func termsQuery(field string, values []string, lower bool) query.Query {
 var textFields = map[string]bool{FieldText: true, FieldPath: true, FieldName: true, FieldMake: true, FieldModel: true, FieldAuthor: true}
 
 // rewrite adapts a parsed query string: words without a field search
-// "text" and the language fields, multi-term words become phrases, and
+// "text" and their stems (see stemVariants and stemmedAtIndex),
+// multi-term words become phrases, queries on the fields of languages
+// stemmed at query time search "text" in those languages' documents, and
 // wildcards are folded as the text is.
 func (ix *Index) rewrite(q query.Query) query.Query {
 	switch t := q.(type) {
 	case *query.BooleanQuery:
+		// A query of one word or phrase parses as a boolean query of a
+		// disjunction of one: search the one, without the disjunction
+		// around it (a third of the time of a common word's query).
+		if d, ok := t.Should.(*query.DisjunctionQuery); ok && t.Must == nil && t.MustNot == nil && len(d.Disjuncts) == 1 && d.Min <= 1 {
+			return ix.rewrite(d.Disjuncts[0])
+		}
 		if t.Must != nil {
 			t.Must = ix.rewrite(t.Must)
 		}
@@ -288,29 +301,49 @@ func (ix *Index) rewrite(q query.Query) query.Query {
 		if field == "" {
 			field = FieldText
 		}
+		if code, ok := stemmedAtQuery(field); ok {
+			return ix.langFieldQuery(t, code)
+		}
 		if !textFields[field] || t.Fuzziness != 0 {
 			return q
 		}
-		if n := ix.countTerms(field, t.Match); n > 1 {
-			pq := query.NewMatchPhraseQuery(t.Match)
-			pq.SetField(field)
-			if t.BoostVal != nil {
-				pq.SetBoost(t.Boost())
-			}
-			return pq
+		terms := ix.terms(field, t.Match)
+		if len(terms) > 1 {
+			return ix.phrase(field, t.Match, t.BoostVal)
 		}
-		if t.FieldVal != "" {
+		if t.FieldVal != "" || len(terms) == 0 {
 			return q
 		}
 		t.SetField(FieldText)
 		qs := []query.Query{t}
-		for _, lf := range ix.langFields() {
+		var stemmed []string
+		for _, code := range ix.languages() {
+			if !stemmedAtIndex[code] {
+				stemmed = append(stemmed, code)
+				continue
+			}
 			mq := query.NewMatchQuery(t.Match)
-			mq.SetField(lf)
+			mq.SetField(FieldText + "_" + code)
 			if t.BoostVal != nil {
 				mq.SetBoost(t.Boost())
 			}
 			qs = append(qs, mq)
+		}
+		// The words of the same stem, each in the documents of the
+		// languages that stem it so, grouped by language.
+		byLangs := map[string][]query.Query{}
+		var keys []string
+		for v, codes := range ix.stemVariants(t.Match, terms[0], stemmed) {
+			k := strings.Join(codes, " ")
+			if _, ok := byLangs[k]; !ok {
+				keys = append(keys, k)
+			}
+			byLangs[k] = append(byLangs[k], textTerm(v, t.BoostVal))
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			qs = append(qs, query.NewConjunctionQuery([]query.Query{
+				query.NewDisjunctionQuery(byLangs[k]), termsQuery(FieldLang, strings.Fields(k), false)}))
 		}
 		if len(qs) == 1 {
 			return t
@@ -320,36 +353,190 @@ func (ix *Index) rewrite(q query.Query) query.Query {
 		if t.FieldVal == "" {
 			t.SetField(FieldText)
 		}
+		code, inLang := stemmedAtQuery(t.FieldVal)
+		if inLang {
+			t.SetField(FieldText)
+		}
 		// One term needs no positions: keyword fields keep none.
+		var pq query.Query = t
 		if ix.countTerms(t.FieldVal, t.MatchPhrase) <= 1 {
 			mq := query.NewMatchQuery(t.MatchPhrase)
 			mq.SetField(t.FieldVal)
 			if t.BoostVal != nil {
 				mq.SetBoost(t.Boost())
 			}
-			return mq
+			pq = mq
+		} else if textFields[t.FieldVal] && t.Fuzziness == 0 {
+			pq = ix.phrase(t.FieldVal, t.MatchPhrase, t.BoostVal)
 		}
+		if inLang {
+			return inLanguage(pq, code)
+		}
+		return pq
 	case *query.WildcardQuery:
-		if t.FieldVal == "" || textFields[t.FieldVal] {
+		code, inLang := stemmedAtQuery(t.FieldVal)
+		if t.FieldVal == "" || textFields[t.FieldVal] || inLang {
 			t.Wildcard = string(Fold([]byte(strings.ToLower(t.Wildcard))))
+		}
+		if inLang {
+			t.SetField(FieldText)
+			return inLanguage(t, code)
+		}
+	case *query.RegexpQuery:
+		if code, ok := stemmedAtQuery(t.FieldVal); ok {
+			t.SetField(FieldText)
+			return inLanguage(t, code)
 		}
 	}
 	return q
 }
 
-// countTerms returns the number of terms field's analyzer makes of s.
-func (ix *Index) countTerms(field, s string) int {
+// stemmedAtQuery returns the language of field when it is the field of a
+// language stemmed at query time ("text_en"), which holds no terms.
+func stemmedAtQuery(field string) (string, bool) {
+	code, ok := strings.CutPrefix(field, FieldText+"_")
+	if !ok || stemmedAtIndex[code] {
+		return "", false
+	}
+	_, ok = langAnalyzers[code]
+	return code, ok
+}
+
+// inLanguage limits q to the documents of language code.
+func inLanguage(q query.Query, code string) query.Query {
+	return query.NewConjunctionQuery([]query.Query{q, termsQuery(FieldLang, []string{code}, false)})
+}
+
+// textTerm returns a query for term in the "text" field.
+func textTerm(term string, boost *query.Boost) query.Query {
+	tq := query.NewTermQuery(term)
+	tq.SetField(FieldText)
+	if boost != nil {
+		tq.SetBoost(boost.Value())
+	}
+	return tq
+}
+
+// langFieldQuery is q on the field of a language stemmed at query time
+// ("text_en:seize"): the word and the words of the same stem, in the
+// documents of that language.
+func (ix *Index) langFieldQuery(q *query.MatchQuery, code string) query.Query {
+	q.SetField(FieldText)
+	terms := ix.terms(FieldText, q.Match)
+	if q.Fuzziness != 0 || len(terms) != 1 {
+		return inLanguage(q, code)
+	}
+	qs := []query.Query{textTerm(terms[0], q.BoostVal)}
+	for v := range ix.stemVariants(q.Match, terms[0], []string{code}) {
+		qs = append(qs, textTerm(v, q.BoostVal))
+	}
+	return inLanguage(query.NewDisjunctionQuery(qs), code)
+}
+
+// Stemming at query time. A word's variants are found in the dictionary
+// of the "text" field: the terms that start as its stem does and that
+// the language's analyzer stems the same. Stems are compared lower-case
+// and accent-folded, as the "text" field holds words.
+const (
+	// minStem is the shortest stem, in letters, whose variants are
+	// looked for: shorter stems are mostly short words, whose variants
+	// would be most of the dictionary.
+	minStem = 3
+	// maxVariants is how many terms of the dictionary are examined for
+	// a stem.
+	maxVariants = 2000
+)
+
+// stemVariants returns the terms of the "text" field other than exact
+// (the word's own term) that have the same stem as word in one of langs,
+// each with the languages it does so in.
+func (ix *Index) stemVariants(word, exact string, langs []string) map[string][]string {
+	m := ix.b.Mapping()
+	out := map[string][]string{}
+	scanned := map[string][]string{}
+	for _, code := range langs {
+		an := m.AnalyzerNamed(langAnalyzers[code])
+		if an == nil {
+			continue
+		}
+		stems := map[string]bool{}
+		for _, w := range []string{word, exact} {
+			if s := stemOf(an, w); s != "" {
+				stems[s] = true
+			}
+		}
+		for s := range stems {
+			r := []rune(s)
+			if len(r) < minStem {
+				continue
+			}
+			// Stemmers may change a stem's last letter ("happy" gives
+			// "happi").
+			prefix := string(r[:max(minStem, len(r)-1)])
+			terms, ok := scanned[prefix]
+			if !ok {
+				terms = ix.termsWithPrefix(prefix)
+				scanned[prefix] = terms
+			}
+			for _, t := range terms {
+				if t != exact && stems[stemOf(an, t)] && !slices.Contains(out[t], code) {
+					out[t] = append(out[t], code)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// stemOf returns word's stem by analyzer an, lower-case and folded; ""
+// when an does not make one term of it (a stop word).
+func stemOf(an analysis.Analyzer, word string) string {
+	toks := an.Analyze([]byte(word))
+	if len(toks) != 1 {
+		return ""
+	}
+	return string(Fold(bytes.ToLower(toks[0].Term)))
+}
+
+// termsWithPrefix returns up to maxVariants terms of the "text" field
+// that start with prefix.
+func (ix *Index) termsWithPrefix(prefix string) []string {
+	d, err := ix.b.FieldDictPrefix(FieldText, []byte(prefix))
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	var out []string
+	for len(out) < maxVariants {
+		e, err := d.Next()
+		if err != nil || e == nil {
+			break
+		}
+		out = append(out, e.Term)
+	}
+	return out
+}
+
+// terms returns the terms field's analyzer makes of s.
+func (ix *Index) terms(field, s string) []string {
 	m := ix.b.Mapping()
 	a := m.AnalyzerNamed(m.AnalyzerNameForPath(field))
 	if a == nil {
-		return 1
+		return []string{s}
 	}
-	return len(a.Analyze([]byte(s)))
+	var out []string
+	for _, t := range a.Analyze([]byte(s)) {
+		out = append(out, string(t.Term))
+	}
+	return out
 }
 
-// langFields returns the language fields that documents in the index
-// use.
-func (ix *Index) langFields() []string {
+// countTerms returns the number of terms field's analyzer makes of s.
+func (ix *Index) countTerms(field, s string) int { return len(ix.terms(field, s)) }
+
+// languages returns the languages with an analyzer (see langAnalyzers)
+// that documents in the index are in.
+func (ix *Index) languages() []string {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.langs != nil {
@@ -363,7 +550,7 @@ func (ix *Index) langFields() []string {
 				break
 			}
 			if _, ok := langAnalyzers[e.Term]; ok {
-				langs = append(langs, FieldText+"_"+e.Term)
+				langs = append(langs, e.Term)
 			}
 		}
 		d.Close()
@@ -372,28 +559,84 @@ func (ix *Index) langFields() []string {
 	return langs
 }
 
-// highlight fills hit's snippets from the matches in the "text" field.
-func (ix *Index) highlight(ctx context.Context, hit *Hit, h *search.DocumentMatch) error {
-	locs := h.Locations[FieldText]
-	if len(locs) == 0 {
+// highlight fills the snippets of hits (the page of results of q) from
+// the matches in the "text" field. The index keeps the position of each
+// match (its word number), not its place in the text: the matches are
+// found again by a search of q limited to hits, with positions, and put
+// back in the text by analysing it again.
+func (ix *Index) highlight(ctx context.Context, q query.Query, hits []Hit) error {
+	if len(hits) == 0 || ix.SnippetText == nil {
 		return nil
 	}
-	var ranges [][2]int
-	for _, ls := range locs {
-		for _, l := range ls {
-			ranges = append(ranges, [2]int{int(l.Start), int(l.End)})
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{q, query.NewDocIDQuery(ids)}), len(ids), 0, false)
+	req.IncludeLocations = true
+	sr, err := ix.b.SearchInContext(ctx, req)
+	if err != nil {
+		return fmt.Errorf("search matches for snippets: %w", err)
+	}
+	positions := map[string][]int{}
+	for _, h := range sr.Hits {
+		for _, ls := range h.Locations[FieldText] {
+			for _, l := range ls {
+				positions[h.ID] = append(positions[h.ID], int(l.Pos))
+			}
 		}
 	}
-	text, _ := h.Fields[FieldText].(string)
-	if text == "" && ix.SnippetText != nil {
+	for i := range hits {
+		hit := &hits[i]
+		pos := positions[hit.ID]
+		if len(pos) == 0 {
+			continue
+		}
 		t, err := ix.SnippetText(ctx, hit.Exhibit, hit.Ref)
 		if err != nil {
 			return fmt.Errorf("text of %s for snippets: %w", hit.ID, err)
 		}
-		text = indexedText(t)
+		text := indexedText(t)
+		hit.Snippets = Snippets(text, matchRanges(text, pos), 3, 160)
 	}
-	hit.Snippets = Snippets(text, ranges, 3, 160)
 	return nil
+}
+
+// matchRanges returns the byte ranges in text of the terms at positions
+// (as the "text" field's analyzer numbers them). A long text is analysed
+// in part, from its start, far enough to place two dozen matches (more
+// than three snippets show).
+func matchRanges(text string, positions []int) [][2]int {
+	slices.Sort(positions)
+	positions = slices.Compact(positions)
+	an := NewTextAnalyzer()
+	for limit := 64 << 10; ; limit *= 16 {
+		part, cutWord := text, false
+		if len(part) > limit {
+			// Cut at a space: the words before it are analysed as in the
+			// whole text. Without one (a run of Chinese), the last word
+			// may be cut: it is left out.
+			cut := strings.LastIndexAny(text[:limit], " \t\n\r")
+			if cut <= 0 {
+				cut, cutWord = runeStart(text, limit), true
+			}
+			part = text[:cut]
+		}
+		var ranges [][2]int
+		last := 0
+		for _, tok := range an.Analyze([]byte(part)) {
+			if cutWord && tok.End == len(part) {
+				break
+			}
+			last = max(last, tok.Position)
+			if _, ok := slices.BinarySearch(positions, tok.Position); ok {
+				ranges = append(ranges, [2]int{tok.Start, tok.End})
+			}
+		}
+		if len(part) == len(text) || len(ranges) >= 24 || last >= positions[len(positions)-1] {
+			return ranges
+		}
+	}
 }
 
 // indexedText returns text as the index sees it, so match offsets point

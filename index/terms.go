@@ -138,9 +138,7 @@ func (ix *Index) termQuery(t Term) query.Query {
 		q.SetField(FieldText)
 		return q
 	}
-	q := query.NewMatchPhraseQuery(t.Text)
-	q.SetField(FieldText)
-	return q
+	return ix.phrase(FieldText, t.Text, nil)
 }
 
 // RunTerms counts, for each term, the documents of the given exhibits

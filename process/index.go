@@ -3,7 +3,9 @@ package process
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -16,6 +18,15 @@ type IndexProgress struct {
 	Exhibit string
 	Docs    int64
 }
+
+// indexMemoryLimit is the soft memory limit of the process while Index
+// runs, unless GOMEMLIMIT sets one. Indexing holds some 150 MiB of
+// analysed text (two commits; see index.Batch.Full) and merges
+// segments, and the heap grows to GOGC times what is live: over 1.5 GiB
+// at 100,000 documents with the GOGC=400 that suits processing (which
+// allocates much and holds little). The limit keeps it under 400 MiB
+// for about a seventh more CPU.
+const indexMemoryLimit = 384 << 20
 
 // Index brings the search index up to date with the exhibit's catalogue:
 // when the index does not hold the exhibit's last processing run, every
@@ -32,14 +43,19 @@ func Index(ctx context.Context, db *catalog.DB, ix *index.Index, exhibit string,
 	if done, err := db.IndexedRun(ctx, exhibit); err != nil || (done == run && run != 0) {
 		return 0, err
 	}
-	// Batches are committed from one goroutine per core: bleve builds a
-	// batch's segment in the goroutine that commits it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(indexMemoryLimit))
+	}
+	// Batches are committed from two goroutines: bleve analyses a batch
+	// on every core, then builds its segment in the goroutine that
+	// commits it, so a second commit keeps the cores busy meanwhile.
+	// Each commit in progress holds some 75 MiB (see index.Batch.Full).
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	batches := make(chan *index.Batch, runtime.GOMAXPROCS(0))
+	batches := make(chan *index.Batch)
 	var wg sync.WaitGroup
 	var done atomic.Int64
-	for range runtime.GOMAXPROCS(0) {
+	for range min(runtime.GOMAXPROCS(0), 2) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -67,7 +83,7 @@ func Index(ctx context.Context, db *catalog.DB, ix *index.Index, exhibit string,
 				return fmt.Errorf("index %s/%s: %w", x.Exhibit, x.Ref, err)
 			}
 			n++
-			if b.Len() >= 2000 || b.Bytes() >= 32<<20 {
+			if b.Full() {
 				select {
 				case batches <- b:
 				case <-ctx.Done():

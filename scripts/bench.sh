@@ -25,5 +25,7 @@ bash scripts/bench-fs.sh
 echo "== extraction: pangolin meta -r vs exiftool -r -json on 2,000 geotagged JPEGs, and process with extraction on and off"
 bash scripts/bench-meta.sh
 
-echo "== search index: indexing throughput, query latency, index size at 100,000 generated documents (PANGOLIN_BENCH_MILLION=1: 1,000,000)"
-go test -run '^$' -bench '^BenchmarkIndexAndSearch$' -benchtime 1x -timeout 3h ./index
+echo "== search index: indexing MB/s (wall and CPU), docs/s, peak RSS, index size over text, and query latency (p50, p95) by word and phrase frequency, at 100,000 generated documents (PANGOLIN_BENCH_MILLION=1: 1,000,000)"
+go test -run '^$' -bench '^BenchmarkIndexAndSearch$' -benchtime 1x -timeout 3h -v ./index
+echo "== language detection: microseconds per text"
+go test -run '^$' -bench '^BenchmarkDetectLanguage$' ./index
