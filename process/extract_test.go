@@ -39,14 +39,14 @@ func tarOf(t *testing.T, files map[string]string) []byte {
 	return b.Bytes()
 }
 
-// TestExtraction processes email and a mailbox with extraction on: their
-// metadata, text and entities are catalogued, attachments and messages
-// become child artefacts, and export finds an attachment again.
-func TestExtraction(t *testing.T) {
-	img := tarOf(t, map[string]string{"mail/offer.eml": offerEML, "mail/inbox.mbox": mbox, "notes.txt": "pay TRX to the captain, IBAN GB82 WEST 1234 5698 7654 32\n"})
+// processWithExtraction catalogues a tar of files as a logical exhibit
+// with extraction on, and returns the catalogue, the options used and
+// the rows by path.
+func processWithExtraction(t *testing.T, img []byte) (*catalog.DB, Options, map[string]*catalog.Artefact) {
+	t.Helper()
 	db := openDB(t, filepath.Join(t.TempDir(), catalog.DBFile))
 	x := extractors.New(extractors.Options{Text: true, Region: "KE"})
-	defer x.Close()
+	t.Cleanup(func() { x.Close() })
 	opts := Options{Exhibit: "EX-1", Identity: "x", Tool: "test", Logical: true, Extract: x}
 	if _, err := Run(context.Background(), db, memImage{bytes.NewReader(img)}, opts); err != nil {
 		t.Fatal(err)
@@ -58,6 +58,15 @@ func TestExtraction(t *testing.T) {
 		}
 		rows[a.Path] = a
 	}
+	return db, opts, rows
+}
+
+// TestExtraction processes email and a mailbox with extraction on: their
+// metadata, text and entities are catalogued, attachments and messages
+// become child artefacts, and export finds an attachment again.
+func TestExtraction(t *testing.T) {
+	img := tarOf(t, map[string]string{"mail/offer.eml": offerEML, "mail/inbox.mbox": mbox, "notes.txt": "pay TRX to the captain, IBAN GB82 WEST 1234 5698 7654 32\n"})
+	db, opts, rows := processWithExtraction(t, img)
 	att := rows["/mail/offer.eml/list.csv"]
 	if att == nil || att.Depth != 1 || att.SHA256 == "" {
 		t.Fatalf("attachment row: %+v", att)
@@ -200,22 +209,8 @@ func TestOfficePackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := tarOf(t, map[string]string{"invoice.docx": string(docx)})
-	db := openDB(t, filepath.Join(t.TempDir(), catalog.DBFile))
-	x := extractors.New(extractors.Options{Text: true, Region: "KE"})
-	defer x.Close()
-	opts := Options{Exhibit: "EX-1", Identity: "x", Tool: "test", Logical: true, Extract: x}
-	if _, err := Run(context.Background(), db, memImage{bytes.NewReader(img)}, opts); err != nil {
-		t.Fatal(err)
-	}
+	db, _, rows := processWithExtraction(t, tarOf(t, map[string]string{"invoice.docx": string(docx)}))
 	ctx := context.Background()
-	rows := map[string]*catalog.Artefact{}
-	for a, err := range db.Artefacts(ctx, catalog.Query{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows[a.Path] = a
-	}
 	doc, part := rows["/invoice.docx"], rows["/invoice.docx/word/document.xml"]
 	if doc == nil || part == nil || part.SHA256 == "" {
 		t.Fatalf("rows: %v", rows)

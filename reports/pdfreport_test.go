@@ -1,9 +1,7 @@
 package reports
 
 import (
-	"bytes"
 	"context"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,20 +69,7 @@ func TestCustodyPDF(t *testing.T) {
 		t.Fatalf("%d pages rendered", len(pages))
 	}
 	for _, p := range pages {
-		b, _ := os.ReadFile(p)
-		img, err := png.Decode(bytes.NewReader(b))
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		dark := 0
-		bd := img.Bounds()
-		for y := bd.Min.Y; y < bd.Max.Y; y++ {
-			for x := bd.Min.X; x < bd.Max.X; x++ {
-				if r, _, _, _ := img.At(x, y).RGBA(); r < 0x8000 {
-					dark++
-				}
-			}
-		}
+		dark := countPixels(t, p, 1, func(r, _, _ uint32) bool { return r < 0x8000 })
 		if dark < 500 {
 			t.Errorf("%s: %d dark pixels: a blank page", filepath.Base(p), dark)
 		}
