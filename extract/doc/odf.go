@@ -92,42 +92,26 @@ func flatODF(r io.ReaderAt, size int64, lim Limits, wantText bool) (*extract.Met
 // odfWalk streams an ODF XML document: with m, it reads the office:meta
 // element; with out, it writes the text of office:body.
 func odfWalk(x *xmlReader, m *extract.Metadata, out *sink) error {
-	for {
-		t, err := x.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return x.each(func(t xml.Token) error {
 		se, ok := t.(xml.StartElement)
 		if !ok {
-			continue
+			return nil
 		}
 		switch se.Name.Local {
 		case "meta":
 			if m != nil && strings.HasSuffix(se.Name.Space, ":office:1.0") {
-				if err := odfMeta(x, m); err != nil {
-					return err
-				}
-				continue
+				return odfMeta(x, m)
 			}
 		case "body", "master-styles":
 			if out == nil {
-				if err := x.skip(); err != nil {
-					return err
-				}
-				continue
+				return x.skip()
 			}
-			if err := odfBody(x, out, se.Name.Local == "master-styles"); err != nil {
-				return err
-			}
+			return odfBody(x, out, se.Name.Local == "master-styles")
 		case "styles", "automatic-styles", "font-face-decls", "settings", "scripts":
-			if err := x.skip(); err != nil {
-				return err
-			}
+			return x.skip()
 		}
-	}
+		return nil
+	})
 }
 
 // odfMeta reads the children of office:meta. Names follow exiftool:

@@ -106,38 +106,21 @@ func ooxmlMetadata(r io.ReaderAt, size int64, lim Limits) (*extract.Metadata, er
 // simpleProps reads the elements that are children of the root element of
 // part and hold only text, appending those name gives a name to.
 func (p *pkg) simpleProps(part string, m *extract.Metadata, name func(xml.StartElement) string) error {
-	rc, err := p.open(part)
-	if errors.Is(err, errNoPart) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	x := newXML(rc, part)
-	for {
-		t, err := x.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	err := p.eachToken(part, func(x *xmlReader, t xml.Token) error {
 		se, ok := t.(xml.StartElement)
 		if !ok || x.depth != 2 {
-			continue
+			return nil
 		}
 		n := name(se)
 		if n == "" {
-			if err := x.skip(); err != nil {
-				return err
-			}
-			continue
+			return x.skip()
 		}
-		if err := x.field(m, n); err != nil {
-			return err
-		}
+		return x.field(m, n)
+	})
+	if errors.Is(err, errNoPart) {
+		return nil
 	}
+	return err
 }
 
 // field reads the element just started as the metadata field name: its
@@ -249,22 +232,8 @@ var wordSkip = map[string]bool{
 
 // wordPart writes the text of one WordprocessingML part.
 func (p *pkg) wordPart(part string, out *sink) error {
-	rc, err := p.open(part)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	x := newXML(rc, part)
 	inText, inCell := 0, 0
-	for {
-		t, err := x.next()
-		if err == io.EOF {
-			out.newline()
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	err := p.eachToken(part, func(x *xmlReader, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			switch l := t.Name.Local; {
@@ -308,7 +277,13 @@ func (p *pkg) wordPart(part string, out *sink) error {
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	out.newline()
+	return nil
 }
 
 // ---- Presentations ----
@@ -425,22 +400,8 @@ func (p *pkg) related(rs []rel, out *sink, extra ...string) error {
 // part 1 §21.2): a:t runs and the cached text values (c:strCache) of its
 // series and categories.
 func (p *pkg) chartPart(part string, out *sink) error {
-	rc, err := p.open(part)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	x := newXML(rc, part)
 	inText, inStr := 0, 0
-	for {
-		t, err := x.next()
-		if err == io.EOF {
-			out.newline()
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	err := p.eachToken(part, func(x *xmlReader, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -478,30 +439,22 @@ func (p *pkg) chartPart(part string, out *sink) error {
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	out.newline()
+	return nil
 }
 
 // drawingPart writes the DrawingML text (a:t) of a slide, notes,
 // layout, master or diagram part; with noPlaceholders, the text of
 // placeholder shapes (a layout's prompts) is left out.
 func (p *pkg) drawingPart(part string, out *sink, noPlaceholders bool) error {
-	rc, err := p.open(part)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	x := newXML(rc, part)
 	inText := 0
 	phDepth := 0 // depth of the shape that is a placeholder, or 0
-	for {
-		t, err := x.next()
-		if err == io.EOF {
-			out.newline()
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	err := p.eachToken(part, func(x *xmlReader, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -537,7 +490,13 @@ func (p *pkg) drawingPart(part string, out *sink, noPlaceholders bool) error {
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	out.newline()
+	return nil
 }
 
 // ---- Spreadsheets ----
@@ -622,26 +581,13 @@ func xlsxText(r io.ReaderAt, size int64, lim Limits, out *sink) error {
 // each si, phonetic runs (rPh) left out. Its total size is bounded by the
 // package's decompression budget.
 func (p *pkg) sharedStrings(part string, lim Limits) ([]string, error) {
-	rc, err := p.open(part)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	x := newXML(rc, part)
 	var (
 		sst    []string
 		cur    strings.Builder
 		inSI   bool
 		inText int
 	)
-	for {
-		t, err := x.next()
-		if err == io.EOF {
-			return sst, nil
-		}
-		if err != nil {
-			return sst, err
-		}
+	err := p.eachToken(part, func(x *xmlReader, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -652,7 +598,7 @@ func (p *pkg) sharedStrings(part string, lim Limits) ([]string, error) {
 				inText++
 			case "rPh":
 				if err := x.skip(); err != nil {
-					return sst, err
+					return err
 				}
 			}
 		case xml.EndElement:
@@ -668,7 +614,9 @@ func (p *pkg) sharedStrings(part string, lim Limits) ([]string, error) {
 				cur.Write(t)
 			}
 		}
-	}
+		return nil
+	})
+	return sst, err
 }
 
 // Number format kinds of a cell style.
@@ -681,23 +629,10 @@ const (
 // cellStyles reads, for each cell format (cellXfs/xf, part 1 §18.8.10),
 // whether its number format shows a date, a percentage, or a number.
 func (p *pkg) cellStyles(part string) ([]uint8, error) {
-	rc, err := p.open(part)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	x := newXML(rc, part)
 	custom := map[int]uint8{}
 	var kinds []uint8
 	inXfs := false
-	for {
-		t, err := x.next()
-		if err == io.EOF {
-			return kinds, nil
-		}
-		if err != nil {
-			return kinds, err
-		}
+	err := p.eachToken(part, func(x *xmlReader, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -710,7 +645,7 @@ func (p *pkg) cellStyles(part string) ([]uint8, error) {
 				inXfs = true
 			case "xf":
 				if !inXfs {
-					continue
+					return nil
 				}
 				id, _ := strconv.Atoi(attr(t, "numFmtId"))
 				k, ok := custom[id]
@@ -726,7 +661,9 @@ func (p *pkg) cellStyles(part string) ([]uint8, error) {
 				inXfs = false
 			}
 		}
-	}
+		return nil
+	})
+	return kinds, err
 }
 
 // builtinFormatKind classifies the built-in number formats (part 1
@@ -778,12 +715,6 @@ func formatKind(code string) uint8 {
 // sheet writes a worksheet (part 1 §18.3): rows in file order, one line
 // each, cells tab-separated at their columns (gaps of at most 32 tabs).
 func (p *pkg) sheet(part string, sst []string, kinds []uint8, date1904 bool, out *sink) error {
-	rc, err := p.open(part)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	x := newXML(rc, part)
 	var (
 		col      int // next column to write in the row
 		cellCol  int
@@ -795,14 +726,7 @@ func (p *pkg) sheet(part string, sst []string, kinds []uint8, date1904 bool, out
 		inText   int
 		haveCell bool
 	)
-	for {
-		t, err := x.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	err := p.eachToken(part, func(x *xmlReader, t xml.Token) error {
 		switch t := t.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -835,12 +759,12 @@ func (p *pkg) sheet(part string, sst []string, kinds []uint8, date1904 bool, out
 				inText--
 			case "c":
 				if !haveCell {
-					continue
+					return nil
 				}
 				haveCell = false
 				s := cellText(typ, strings.TrimSpace(val.String()), val.String(), style, sst, kinds, date1904)
 				if s == "" {
-					continue
+					return nil
 				}
 				if col > 0 {
 					gap := min(max(cellCol-col, 0), 31) + 1
@@ -866,7 +790,12 @@ func (p *pkg) sheet(part string, sst []string, kinds []uint8, date1904 bool, out
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	return nil
 }
 
 // columnOf returns the zero-based column of a cell reference ("C7"), or

@@ -161,6 +161,35 @@ type xmlReader struct {
 	part  string
 }
 
+// eachToken reads a part's XML and calls fn with each token, up to the
+// end of the part or fn's error.
+func (p *pkg) eachToken(part string, fn func(x *xmlReader, t xml.Token) error) error {
+	rc, err := p.open(part)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	x := newXML(rc, part)
+	return x.each(func(t xml.Token) error { return fn(x, t) })
+}
+
+// each calls fn with each token left, up to the end of the document or
+// fn's error.
+func (x *xmlReader) each(fn func(t xml.Token) error) error {
+	for {
+		t, err := x.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+}
+
 func newXML(r io.Reader, part string) *xmlReader {
 	d := xml.NewDecoder(r)
 	d.Strict = false
