@@ -100,7 +100,15 @@ func asBody(e *filesystem.Entry) bodyLine {
 		}
 		return tm.Unix()
 	}
-	b := bodyLine{path: e.Path, deleted: e.Deleted, inode: e.Inode, size: e.Size,
+	// fls prints control characters in names as '^' (names recovered
+	// from directory slack may hold them).
+	path := strings.Map(func(r rune) rune {
+		if r < 0x20 {
+			return '^'
+		}
+		return r
+	}, e.Path)
+	b := bodyLine{path: path, deleted: e.Deleted, inode: e.Inode, size: e.Size,
 		atime: sec(e.Accessed), mtime: sec(e.Modified), ctime: sec(e.Changed), crtime: sec(e.Born)}
 	b.realloc = e.Extra["reallocated"] == "true"
 	return b
