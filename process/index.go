@@ -3,9 +3,7 @@ package process
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -18,15 +16,6 @@ type IndexProgress struct {
 	Exhibit string
 	Docs    int64
 }
-
-// indexMemoryLimit is the soft memory limit of the process while Index
-// runs, unless GOMEMLIMIT sets one. Indexing holds some 150 MiB of
-// analysed text (two commits; see index.Batch.Full) and merges
-// segments, and the heap grows to GOGC times what is live: over 1.5 GiB
-// at 100,000 documents with the GOGC=400 that suits processing (which
-// allocates much and holds little). The limit keeps it under 400 MiB
-// for about a seventh more CPU.
-const indexMemoryLimit = 384 << 20
 
 // Index brings the search index up to date with the exhibit's catalogue:
 // when the index does not hold the exhibit's last processing run, every
@@ -42,9 +31,6 @@ func Index(ctx context.Context, db *catalog.DB, ix *index.Index, exhibit string,
 	}
 	if done, err := db.IndexedRun(ctx, exhibit); err != nil || (done == run && run != 0) {
 		return 0, err
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(indexMemoryLimit))
 	}
 	// Batches are committed from two goroutines: bleve analyses a batch
 	// on every core, then builds its segment in the goroutine that
