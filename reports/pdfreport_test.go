@@ -11,8 +11,8 @@ import (
 	"github.com/pangolin-forensics/pangolin/internal/testtool"
 )
 
-// pdfText returns what pdftotext reads from a PDF, with spaces and line
-// breaks collapsed so that wrapped values compare whole.
+// pdfText returns what pdftotext reads from a PDF, squashed so that
+// wrapped values compare whole.
 func pdfText(t *testing.T, doc []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "r.pdf")
@@ -23,10 +23,15 @@ func pdfText(t *testing.T, doc []byte) string {
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}
-	return strings.Join(strings.Fields(string(out)), "")
+	return squash(string(out))
 }
 
-func squash(s string) string { return strings.Join(strings.Fields(s), "") }
+// squash drops spaces and line breaks, and hyphens too: pdftotext joins a
+// word broken after a hyphen at the end of a line and drops the hyphen
+// ("OP-" + "TEST" reads "OPTEST").
+func squash(s string) string {
+	return strings.ReplaceAll(strings.Join(strings.Fields(s), ""), "-", "")
+}
 
 // TestCustodyPDF reads the custody PDF back with pdftotext: every entry's
 // line hash and the exhibit's hashes are in it, and so are Thai and

@@ -484,8 +484,11 @@ func isWordChar(r rune) bool {
 // small part of UAX #14: after spaces; around CJK characters except
 // before closing and after opening punctuation; before Thai consonants
 // and leading vowels (Thai is written without spaces between words, and
-// this keeps syllables whole); and after a hyphen or slash between word
-// characters (wordBefore tells whether the character before a is one).
+// this keeps syllables whole); after a slash between word characters and
+// after a hyphen between a word character and a letter (wordBefore tells
+// whether the character before a is one). As in UAX #14 (LB25), a hyphen
+// does not break before a digit, so dates and identifiers such as
+// 2026-11-27 or JD-123 stay on one line.
 func canBreak(a, b rune, wordBefore bool) bool {
 	switch {
 	case isSpace(b) || isMark(b):
@@ -496,7 +499,9 @@ func canBreak(a, b rune, wordBefore bool) bool {
 		return !strings.ContainsRune(noBreakBefore, b) && !strings.ContainsRune(noBreakAfter, a)
 	case isThai(a) && (b >= 0x0E01 && b <= 0x0E2E || b >= 0x0E40 && b <= 0x0E44):
 		return !(a >= 0x0E40 && a <= 0x0E44)
-	case a == '-' || a == '/' || a == '\\':
+	case a == '-':
+		return wordBefore && unicode.IsLetter(b)
+	case a == '/' || a == '\\':
 		return wordBefore && isWordChar(b)
 	}
 	return false

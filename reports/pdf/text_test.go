@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/pangolin-forensics/pangolin/reports/fonts"
 )
@@ -195,6 +196,22 @@ func TestBreakLines(t *testing.T) {
 		got := texts(d, "/evidence/EX-001/DCIM/100APPLE/IMG_0001.JPG", 120)
 		if len(got) < 2 || !strings.HasSuffix(got[0], "/") {
 			t.Errorf("got %q, want breaks after slashes", got)
+		}
+	})
+	t.Run("hyphen", func(t *testing.T) {
+		// A hyphen breaks before a letter but never before a digit: a
+		// date or an exhibit number split at a hyphen reads as two values.
+		for w := 100.0; w <= 250; w += 5 { // the date fits on a line
+			got := texts(d, "seized at 2026-11-27T04:04:16Z as EX-0412 cross-border", w)
+			for i, l := range got[:len(got)-1] {
+				next := []rune(got[i+1])
+				if strings.HasSuffix(l, "-") && unicode.IsDigit(next[0]) {
+					t.Fatalf("width %g: %q broken before a digit", w, got)
+				}
+			}
+		}
+		if got := texts(d, "cross-border", 40); !slices.Equal(got, []string{"cross-", "border"}) {
+			t.Errorf("got %q, want a break after the hyphen", got)
 		}
 	})
 	t.Run("nbsp", func(t *testing.T) {
