@@ -50,6 +50,10 @@
 //	            tr; ar fa hi indexed (no
 //	            positions), the others searched
 //	            in "text" by stem (see Analysis)
+//	text_pairs  pairs of adjacent common words    Text (see pairs.go)
+//	            of "text" ("of the"), for phrases
+//	nopairs     "1": text indexed before the       Text
+//	            common words were chosen
 //	lang        keyword: ISO 639-1 code ("ckb"     Lang or detected
 //	            for Sorani) or "und"
 //	path        words of the path (/ \ . _ - :     Path

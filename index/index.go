@@ -16,8 +16,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	"github.com/blevesearch/bleve/v2/mapping"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/pangolin-forensics/pangolin/extract"
@@ -97,6 +99,8 @@ type Index struct {
 	mu     sync.Mutex
 	langs  []string // languages of the documents, nil when to be read again
 	closed bool
+
+	pairs pairState // the common words whose pairs are indexed
 }
 
 // Open opens the index in dir, or creates it when dir does not exist or
@@ -127,6 +131,9 @@ func Open(dir string) (*Index, error) {
 	}
 	if err == nil {
 		_, err = b.DocCount()
+	}
+	if err == nil {
+		err = ix.pairs.load(b)
 	}
 	if err != nil {
 		b.Close()
@@ -184,11 +191,16 @@ func create(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", dir, err)
 	}
-	if err := b.SetInternal([]byte(schemaKey), []byte(schemaVersion)); err != nil {
+	ix := &Index{b: b, dir: dir}
+	err = b.SetInternal([]byte(schemaKey), []byte(schemaVersion))
+	if err == nil {
+		err = ix.pairs.create(b)
+	}
+	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("create index %s: %w", dir, err)
 	}
-	return &Index{b: b, dir: dir}, nil
+	return ix, nil
 }
 
 // Remove deletes the index in dir, for a rebuild. It refuses a folder
@@ -284,7 +296,13 @@ func (ix *Index) Commit(ctx context.Context, b *Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	fields := make([]map[string]interface{}, len(b.docs))
+	words, mark, err := ix.pairs.forBatch(ix.b, b.docs)
+	if err != nil {
+		return err
+	}
+	docs := make([]*document.Document, len(b.docs))
+	errs := make([]error, len(b.docs))
+	m := ix.b.Mapping()
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(b.docs)/16))
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -292,7 +310,7 @@ func (ix *Index) Commit(ctx context.Context, b *Batch) error {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(b.docs); i += workers {
-				fields[i] = docFields(&b.docs[i])
+				docs[i], errs[i] = ix.document(m, &b.docs[i], words, mark)
 			}
 		}()
 	}
@@ -304,10 +322,13 @@ func (ix *Index) Commit(ctx context.Context, b *Batch) error {
 	for _, id := range b.deletes {
 		bb.Delete(id)
 	}
-	for i := range b.docs {
-		d := &b.docs[i]
-		if err := bb.Index(ID(d.Exhibit, d.Ref), fields[i]); err != nil {
-			return fmt.Errorf("index %s: %w", ID(d.Exhibit, d.Ref), err)
+	for i, doc := range docs {
+		if errs[i] == nil {
+			errs[i] = bb.IndexAdvanced(doc)
+		}
+		if errs[i] != nil {
+			d := &b.docs[i]
+			return fmt.Errorf("index %s: %w", ID(d.Exhibit, d.Ref), errs[i])
 		}
 	}
 	if err := ix.b.Batch(bb); err != nil {
@@ -322,6 +343,28 @@ func (ix *Index) Commit(ctx context.Context, b *Batch) error {
 	ix.mu.Unlock()
 	b.Reset()
 	return nil
+}
+
+// document returns the index's document for d, with the pairs of the
+// common words when there are any, or marked as without pairs (see
+// pairState); it sets d.Lang when empty.
+func (ix *Index) document(m mapping.IndexMapping, d *Doc, words pairWords, mark bool) (*document.Document, error) {
+	doc := document.NewDocument(ID(d.Exhibit, d.Ref))
+	if err := m.MapDocument(doc, docFields(d)); err != nil {
+		return nil, err
+	}
+	for _, f := range doc.Fields {
+		if f.Name() != FieldText {
+			continue
+		}
+		if mark {
+			doc.AddField(document.NewTextFieldWithIndexingOptions(FieldNoPairs, nil, []byte(noPairs), noPairsOptions))
+		} else if words != nil {
+			doc.AddField(&pairsField{text: f, words: words})
+		}
+		break
+	}
+	return doc, nil
 }
 
 // docFields maps d to the index's fields; it sets d.Lang when empty.

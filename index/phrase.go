@@ -19,7 +19,10 @@ import (
 // documents of the rarest word, moves the others' readers to them, and
 // compares sorted positions. It scores as bleve does (the sum of the
 // words' term scores) and reports the positions of the words of each
-// occurrence, for snippets.
+// occurrence, for snippets. In "text", the pairs of adjacent common
+// words (see pairs.go) join the words it steps through, so a phrase of
+// common words goes through the few documents of its rarest pair; a
+// phrase that is one pair is answered by the pair's term.
 
 // phrase returns the query for text as a phrase of field: the terms the
 // field's analyzer makes of it, one after the other. The field must keep
@@ -43,6 +46,9 @@ func (ix *Index) phrase(field, text string, boost *query.Boost) query.Query {
 		}
 	}
 	q := &phraseQuery{field: field, terms: terms, boost: 1}
+	if field == FieldText {
+		q.words, q.marked = ix.pairs.forQuery()
+	}
 	if boost != nil {
 		q.boost = boost.Value()
 	}
@@ -52,15 +58,48 @@ func (ix *Index) phrase(field, text string, boost *query.Boost) query.Query {
 // phraseQuery matches the documents whose field holds terms at
 // consecutive positions.
 type phraseQuery struct {
-	field string
-	terms []string
-	boost float64
+	field  string
+	terms  []string
+	boost  float64
+	words  pairWords // the index's common words, when field is "text"
+	marked bool      // some documents are without pairs (FieldNoPairs)
+}
+
+// pairs returns the terms of FieldPairs of the phrase's adjacent common
+// words.
+func (q *phraseQuery) pairs() []string {
+	var out []string
+	for i := 0; q.words != nil && i+1 < len(q.terms); i++ {
+		if q.words.has(q.terms[i]) && q.words.has(q.terms[i+1]) {
+			out = append(out, pairTerm(q.terms[i], q.terms[i+1]))
+		}
+	}
+	return out
 }
 
 // Searcher implements query.Query.
-func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	if len(q.terms) == 0 {
 		return query.NewMatchNoneQuery().Searcher(ctx, r, nil, options)
+	}
+	pairs := q.pairs()
+	if len(pairs) > 0 && q.marked {
+		// The documents with pairs through them, the others from
+		// positions alone.
+		with, without := *q, *q
+		with.marked, without.words = false, nil
+		marker := query.NewTermQuery(noPairs)
+		marker.SetField(FieldNoPairs)
+		return query.NewDisjunctionQuery([]query.Query{&with,
+			query.NewConjunctionQuery([]query.Query{marker, &without})}).Searcher(ctx, r, m, options)
+	}
+	if len(q.terms) == 2 && len(pairs) == 1 && !options.IncludeTermVectors {
+		// The pair's documents are the phrase's, and it is scored
+		// by how often the phrase is in each.
+		tq := query.NewTermQuery(pairs[0])
+		tq.SetField(FieldPairs)
+		tq.SetBoost(q.boost)
+		return tq.Searcher(ctx, r, m, options)
 	}
 	docs, err := r.DocCount()
 	if err != nil {
@@ -86,6 +125,21 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ 
 		}
 		s.slots = append(s.slots, k)
 	}
+	for _, p := range pairs {
+		if slices.ContainsFunc(s.words, func(w *phraseWord) bool { return w.term == p }) {
+			continue
+		}
+		if err := search.RecordTermSearcher(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(p), FieldPairs, false, false, false)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.words = append(s.words, &phraseWord{term: p, tfr: tfr})
+	}
 	// Normalized as bleve's phrase searcher is (by the conjunction of its
 	// words), unless a query around it normalizes it again.
 	if w := s.Weight(); w > 0 {
@@ -101,8 +155,9 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ 
 	return s, nil
 }
 
-// phraseWord is one distinct word of a phrase and its reader, positioned
-// on a document (doc) or done.
+// phraseWord is one distinct word of a phrase, or one of its pairs
+// (without scorer, which only narrows the documents), and its reader,
+// positioned on a document (doc) or done.
 type phraseWord struct {
 	term   string
 	tfr    bleveindex.TermFieldReader
@@ -209,7 +264,7 @@ func (s *phraseSearcher) find(ctx *search.SearchContext) (*search.DocumentMatch,
 func (s *phraseSearcher) match(ctx *search.SearchContext) *search.DocumentMatch {
 	first := s.words[s.slots[0]].positions()
 	for _, w := range s.words {
-		if w != s.words[s.slots[0]] {
+		if w != s.words[s.slots[0]] && w.scorer != nil {
 			w.positions()
 		}
 	}
@@ -279,11 +334,14 @@ func (s *phraseSearcher) Weight() float64 {
 // SetQueryNorm implements search.Searcher.
 func (s *phraseSearcher) SetQueryNorm(norm float64) {
 	for _, w := range s.words {
-		w.scorer.SetQueryNorm(norm)
+		if w.scorer != nil {
+			w.scorer.SetQueryNorm(norm)
+		}
 	}
 }
 
-// Count implements search.Searcher: at most the rarest word's documents.
+// Count implements search.Searcher: at most the rarest word's (or
+// pair's) documents.
 func (s *phraseSearcher) Count() uint64 { return s.words[s.order[0]].tfr.Count() }
 
 // Min implements search.Searcher.
