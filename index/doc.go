@@ -99,7 +99,9 @@
 // bigrams: Han, Kana and Hangul with bleve's cjk_bigram, Thai, Lao, Khmer
 // and Myanmar with [SEABigramFilter]. Queries go through the same
 // analyzer, and a query word that gives several terms is a phrase, so
-// "象牙" and "งาช้าง" are found alone or inside a run of text.
+// "象牙" and "งาช้าง" are found alone or inside a run of text; a single
+// Han, Kana or Hangul character is searched in the bigrams that start or
+// end with it, so "象" finds "象牙" and "大象".
 //
 // The language of a text is detected on its first 1,024 bytes
 // ([DetectLanguage]: by its script, the letters only some languages use

@@ -311,6 +311,11 @@ func (ix *Index) rewrite(q query.Query) query.Query {
 		if len(terms) > 1 {
 			return ix.phrase(field, t.Match, t.BoostVal)
 		}
+		if len(terms) == 1 {
+			if uq := unigram(field, terms[0], t.BoostVal); uq != nil {
+				return uq
+			}
+		}
 		if t.FieldVal != "" || len(terms) == 0 {
 			return q
 		}
@@ -389,6 +394,28 @@ func (ix *Index) rewrite(q query.Query) query.Query {
 		}
 	}
 	return q
+}
+
+// unigram returns the query for one Han, Kana or Hangul character in a
+// field of textFields, nil for any other term. Such a character is
+// indexed alone only where it stands alone; inside a run it is in the
+// run's bigrams ("象牙" gives only "象牙"), so it is searched as a term
+// that starts with it (the character alone, or the first of a bigram)
+// or ends with it (the second of a bigram): "象" finds "象牙" and "大象".
+func unigram(field, term string, boost *query.Boost) query.Query {
+	r, n := utf8.DecodeRuneInString(term)
+	if n != len(term) || !textFields[field] || !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+		return nil
+	}
+	pq := query.NewPrefixQuery(term)
+	pq.SetField(field)
+	rq := query.NewRegexpQuery("." + regexp.QuoteMeta(term))
+	rq.SetField(field)
+	if boost != nil {
+		pq.SetBoost(boost.Value())
+		rq.SetBoost(boost.Value())
+	}
+	return query.NewDisjunctionQuery([]query.Query{pq, rq})
 }
 
 // stemmedAtQuery returns the language of field when it is the field of a

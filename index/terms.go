@@ -133,7 +133,13 @@ func (ix *Index) termQuery(t Term) query.Query {
 		q.SetField(FieldText)
 		return q
 	}
-	if ix.countTerms(FieldText, t.Text) <= 1 {
+	terms := ix.terms(FieldText, t.Text)
+	if len(terms) == 1 {
+		if uq := unigram(FieldText, terms[0], nil); uq != nil {
+			return uq
+		}
+	}
+	if len(terms) <= 1 {
 		q := query.NewMatchQuery(t.Text)
 		q.SetField(FieldText)
 		return q

@@ -201,6 +201,10 @@ func TestRunTermsBruteForce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One Han character: first, last or inside a run, or absent.
+	for _, c := range []string{"象", "翅", "角", "山", "虎"} {
+		terms = append(terms, Term{Label: c, Text: c, Kind: TermPhrase, Line: 1000 + len(terms)})
+	}
 	docs := genDocs(600, 7)
 	ix := openTest(t, docs)
 	for _, exhibits := range [][]string{nil, {"EX-2"}, {"EX-1", "EX-3"}} {
