@@ -2,6 +2,8 @@ package index
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
 
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/klauspost/compress/zstd"
@@ -25,6 +27,12 @@ import (
 // footer names the encoding (blockEncoding); segments with another name
 // are not read (ErrDamaged: rebuild), and those with none (written
 // without the hook) are read as they are.
+//
+// A segment just built from a batch is written as it is, not
+// compressed: zap builds it in memory without the hook, and compressing
+// it means encoding it all again (a merge of one segment), which took a
+// sixth of the indexing time; it is compressed when it is merged, soon
+// after (see newSegmentWrite).
 const (
 	blockEncoding = "pangolin-zstd-1"
 	minCompress   = 64
@@ -43,6 +51,9 @@ var (
 
 func init() {
 	bleveindex.WriterHook = func([]byte) (string, func([]byte) []byte, error) {
+		if newSegmentWrite() {
+			return "", nil, nil
+		}
 		return blockEncoding, compressBlock, nil
 	}
 	bleveindex.ReaderHook = func(id string, _ []byte) (func([]byte) ([]byte, error), error) {
@@ -86,4 +97,23 @@ func decompressBlock(stored []byte) ([]byte, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("segment block of unknown encoding %d: %w", stored[0], ErrDamaged)
+}
+
+// newSegmentWrite reports whether the writer hook is called to write a
+// segment as zap built it in memory (zapx's PersistSegmentBase), rather
+// than one a merge makes. zap tells the hook only the file's path, so
+// the caller is read from the stack; should zap rename the function,
+// new segments are compressed again, as merges are.
+func newSegmentWrite() bool {
+	var pcs [8]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
+	for {
+		f, more := frames.Next()
+		if strings.HasSuffix(f.Function, "/zapx/v17.PersistSegmentBase") {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
 }

@@ -2,11 +2,14 @@ package index
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
 func TestBlockCompression(t *testing.T) {
@@ -48,5 +51,64 @@ func TestBlockCompression(t *testing.T) {
 	}
 	if f, err := bleveindex.ReaderHook("", nil); f != nil || err != nil {
 		t.Errorf("segments without encoding: a reader (%t), %v; want them read as they are", f != nil, err)
+	}
+}
+
+// TestNewSegmentsUncompressed checks that segments written from a batch
+// are not compressed (they name no encoding; a segment merged before it
+// is written, when batches come faster than they are written, is) and
+// that Compact writes a compressed one; both are searched alike.
+func TestNewSegmentsUncompressed(t *testing.T) {
+	ix := openTest(t, nil)
+	docs := genDocs(300, 3)
+	for i := 0; i < len(docs); i += 100 {
+		b := ix.NewBatch()
+		for _, d := range docs[i : i+100] {
+			b.Add(d)
+		}
+		if err := ix.Commit(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The encodings of the index's segments, persisted ones only.
+	encodings := func() (with, without int) {
+		adv, err := ix.b.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		for _, ss := range r.(*scorch.IndexSnapshot).Segments() {
+			seg, ok := ss.Segment().(interface{ CallbackId() string })
+			if _, persisted := ss.Segment().(segment.PersistedSegment); !ok || !persisted {
+				continue
+			}
+			switch seg.CallbackId() {
+			case blockEncoding:
+				with++
+			case "":
+				without++
+			default:
+				t.Errorf("segment encoded as %q", seg.CallbackId())
+			}
+		}
+		return with, without
+	}
+	hits := func() int { return len(ids(t, ix, Query{Text: "ivory"})) }
+	want := hits()
+	if with, without := encodings(); without == 0 {
+		t.Errorf("after commits: %d compressed segments, %d not; want some not", with, without)
+	}
+	if err := ix.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if with, without := encodings(); with != 1 || without != 0 {
+		t.Errorf("after Compact: %d compressed segments, %d not; want one compressed", with, without)
+	}
+	if got := hits(); got != want || want == 0 {
+		t.Errorf("%d hits after Compact, %d before", got, want)
 	}
 }
