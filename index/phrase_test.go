@@ -113,6 +113,23 @@ func testPhraseAgainstBleve(t *testing.T, first int) {
 				}
 			}
 		}
+		// With locations (for snippets), every hit has each word's.
+		req := bleve.NewSearchRequestOptions(ix.phrase(FieldText, p, nil), len(docs), 0, false)
+		req.IncludeLocations = true
+		sr, err := ix.b.Search(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		distinct := map[string]bool{}
+		for i := 0; ok && i < len(pq.terms); i++ {
+			distinct[pq.terms[i]] = true
+		}
+		for _, h := range sr.Hits {
+			if n := len(h.Locations[FieldText]); n == 0 || n < len(distinct) {
+				t.Errorf("%q: %s has locations of %d terms", p, h.ID, n)
+				break
+			}
+		}
 	}
 	if hits < 1000 {
 		t.Errorf("only %d hits: the phrases miss the documents", hits)
