@@ -163,8 +163,10 @@ words, "phrases", +must and -must-not, fuzzy~1, prefix*, /regular
 expression/, and fields: phone:+254712345678, email:..., tag:evidence,
 sha256:..., path:..., make:samsung, author:..., known:known-bad.
 
---terms runs a keyword list (one term a line: words, "a phrase", /regex/;
-"Label<TAB>term" groups terms under a label; '#' starts a comment) and
+--terms runs a keyword list (one term a line: words, "a phrase", /regex/,
+wild*card, or field:term for phone, email, bitcoin... (entities), tag, sha256,
+md5, name, path, author, make, model; "Label<TAB>term" groups terms under a
+label; '#' starts a comment) and
 reports the files each term hits per exhibit; the run is recorded on the
 custody ledger with the list's SHA-256. index/testdata/environmental-crime.terms
 is a starter list (ivory, rhino horn, pangolin scales, rosewood... in several
@@ -336,8 +338,8 @@ func runTerms(f *Factory, c *cobra.Command, cs *catalog.Case, ix *index.Index, p
 	w := f.IO.Out
 	for _, h := range hits {
 		name := h.Label
-		if h.Term != nil && h.Term.Text != h.Label {
-			name += ": " + h.Term.Text
+		if h.Term != nil && h.Term.Written() != h.Label {
+			name += ": " + h.Term.Written()
 		} else if h.Term == nil {
 			name += " (any)"
 		}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -31,12 +32,36 @@ type Term struct {
 	// has no label. Lines may share a label ("Ivory": ivory, pembe,
 	// 象牙...).
 	Label string `json:"label"`
-	// Text is the term without quotes or slashes.
+	// Text is the term without its field, quotes or slashes.
 	Text string `json:"text"`
 	Kind string `json:"kind"`
+	// Field is the field the term is searched in ("phone", "tag",
+	// "name"...: see listFields); empty for the text.
+	Field string `json:"field,omitempty"`
 	// Line is the term's line number in the list, from 1.
 	Line int `json:"line"`
 }
+
+// Written returns the term as a list writes it, without its label:
+// field:text, or the text.
+func (t Term) Written() string {
+	if t.Field == "" {
+		return t.Text
+	}
+	return t.Field + ":" + t.Text
+}
+
+// listFields are the fields a keyword-list term may name, and whether
+// the field holds whole values (keyword fields: an entity's value, a
+// tag, a hash) rather than words.
+var listFields = func() map[string]bool {
+	m := map[string]bool{FieldEntity: true, FieldTag: true, FieldSHA256: true, FieldMD5: true,
+		FieldName: false, FieldPath: false, FieldAuthor: false, FieldMake: false, FieldModel: false}
+	for _, f := range entityFields {
+		m[f] = true
+	}
+	return m
+}()
 
 // TermsError is a bad line in a keyword list.
 type TermsError struct {
@@ -56,10 +81,19 @@ func (e *TermsError) Unwrap() error { return e.Err }
 //	pangolin*                  a wildcard (one word, * and ?)
 //	/sisik ?trenggiling/       a regular expression
 //	Ivory<TAB>象牙              a label, a tab, then the term
+//	phone:+254712345678        a term of another field
+//	bitcoin:/bc1q.*/
 //
 // Blank lines are skipped; spaces around a term are not part of it. A
 // line with a tab has a label: the text before the first tab. Lines may
-// end with CR LF.
+// end with CR LF. A term that starts with the name of one of these
+// fields and a colon is searched in that field: the entity fields
+// (email url domain phone bitcoin ethereum tron iban coords imo mmsi,
+// and entity for any type), tag, sha256 and md5, whose values are
+// matched whole and without regard to case (phone numbers as E.164,
+// "+254712345678"; a regular expression must match the value in lower
+// case), and name, path, author, make and model, matched by words as
+// the text is.
 func ParseTerms(r io.Reader) ([]Term, error) {
 	var out []Term
 	sc := bufio.NewScanner(r)
@@ -78,7 +112,13 @@ func ParseTerms(r io.Reader) ([]Term, error) {
 			label, text = strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+1:])
 		}
 		t := Term{Label: label, Line: n, Kind: TermPhrase, Text: text}
-		switch {
+		if f, rest, ok := strings.Cut(text, ":"); ok && rest != "" {
+			if _, known := listFields[f]; known {
+				t.Field, t.Text = f, rest
+			}
+		}
+		whole := listFields[t.Field]
+		switch text := t.Text; {
 		case text == "":
 			return nil, &TermsError{n, fmt.Errorf("label %q without a term", label)}
 		case len(text) >= 2 && text[0] == '/' && text[len(text)-1] == '/':
@@ -92,7 +132,7 @@ func ParseTerms(r io.Reader) ([]Term, error) {
 				return nil, &TermsError{n, fmt.Errorf("empty phrase")}
 			}
 		case strings.ContainsAny(text, "*?"):
-			if strings.ContainsAny(text, " \t") {
+			if !whole && strings.ContainsAny(text, " \t") {
 				return nil, &TermsError{n, fmt.Errorf("wildcard %q: one word only", text)}
 			}
 			t.Kind = TermWildcard
@@ -121,37 +161,49 @@ type TermHits struct {
 	Exhibits map[string]uint64 `json:"exhibits"`
 }
 
-// termQuery returns the query of t on the "text" field.
+// termQuery returns the query of t on its field.
 func (ix *Index) termQuery(t Term) query.Query {
+	field := cmp.Or(t.Field, FieldText)
+	whole := listFields[t.Field]
 	switch t.Kind {
 	case TermRegexp:
 		q := query.NewRegexpQuery(t.Text)
-		q.SetField(FieldText)
+		q.SetField(field)
 		return q
 	case TermWildcard:
-		q := query.NewWildcardQuery(string(Fold([]byte(strings.ToLower(t.Text)))))
-		q.SetField(FieldText)
+		w := strings.ToLower(t.Text)
+		if !whole {
+			w = string(Fold([]byte(w)))
+		}
+		q := query.NewWildcardQuery(w)
+		q.SetField(field)
 		return q
 	}
-	terms := ix.terms(FieldText, t.Text)
+	if whole {
+		q := query.NewTermQuery(strings.ToLower(t.Text))
+		q.SetField(field)
+		return q
+	}
+	terms := ix.terms(field, t.Text)
 	if len(terms) == 1 {
-		if uq := unigram(FieldText, terms[0], nil); uq != nil {
+		if uq := unigram(field, terms[0], nil); uq != nil {
 			return uq
 		}
 	}
 	if len(terms) <= 1 {
 		q := query.NewMatchQuery(t.Text)
-		q.SetField(FieldText)
+		q.SetField(field)
 		return q
 	}
-	return ix.phrase(FieldText, t.Text, nil)
+	return ix.phrase(field, t.Text, nil)
 }
 
 // RunTerms counts, for each term, the documents of the given exhibits
-// (all when none) whose text it hits, in all and by exhibit; then the
-// same for each label shared by several terms. Terms search only the
-// language-neutral "text" field (no stemming), so counts are what a
-// case- and accent-insensitive scan for the words would give.
+// (all when none) it hits, in all and by exhibit; then the same for each
+// label shared by several terms. Terms search the language-neutral
+// "text" field (no stemming), so counts are what a case- and
+// accent-insensitive scan for the words would give, or the field they
+// name.
 func (ix *Index) RunTerms(ctx context.Context, terms []Term, exhibits []string) ([]TermHits, error) {
 	var filter query.Query
 	if len(exhibits) > 0 {

@@ -6,15 +6,19 @@ import (
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/pangolin-forensics/pangolin/extract"
 )
 
 func TestParseTerms(t *testing.T) {
-	in := "\uFEFF# comment\n\nivory\r\n  rhino horn  \nRosewood\tbois de rose\n\"pembe za ndovu\"\nPangolin\tpangolin*\n/cites-?\\d+/\n"
+	in := "\uFEFF# comment\n\nivory\r\n  rhino horn  \nRosewood\tbois de rose\n\"pembe za ndovu\"\nPangolin\tpangolin*\n/cites-?\\d+/\n" +
+		"phone:+254712345678\nWallets\tbitcoin:/bc1q.*/\nimo:IMO 90*\nname:ivory invoice\nnote: x\nhttp://x.org\n"
 	got, err := ParseTerms(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
@@ -26,11 +30,17 @@ func TestParseTerms(t *testing.T) {
 		{Label: `"pembe za ndovu"`, Text: "pembe za ndovu", Kind: TermPhrase, Line: 6},
 		{Label: "Pangolin", Text: "pangolin*", Kind: TermWildcard, Line: 7},
 		{Label: `/cites-?\d+/`, Text: `cites-?\d+`, Kind: TermRegexp, Line: 8},
+		{Label: "phone:+254712345678", Text: "+254712345678", Kind: TermPhrase, Field: "phone", Line: 9},
+		{Label: "Wallets", Text: "bc1q.*", Kind: TermRegexp, Field: "bitcoin", Line: 10},
+		{Label: "imo:IMO 90*", Text: "IMO 90*", Kind: TermWildcard, Field: "imo", Line: 11},
+		{Label: "name:ivory invoice", Text: "ivory invoice", Kind: TermPhrase, Field: "name", Line: 12},
+		{Label: "note: x", Text: "note: x", Kind: TermPhrase, Line: 13},
+		{Label: "http://x.org", Text: "http://x.org", Kind: TermPhrase, Line: 14},
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
-	for _, bad := range []string{"x\n/(/\n", "Label\t\n", "\"\"\n", "two wild*\n"} {
+	for _, bad := range []string{"x\n/(/\n", "Label\t\n", "\"\"\n", "two wild*\n", "name:two wild*\n", "tag:/(/\n"} {
 		_, err := ParseTerms(strings.NewReader(bad))
 		if te, ok := err.(*TermsError); !ok || te.Line < 1 {
 			t.Errorf("%q: %v, want a TermsError", bad, err)
@@ -259,5 +269,105 @@ func TestRunTermsBruteForce(t *testing.T) {
 			}
 			t.Logf("%d of %d terms hit, %d labels", hitTerms, len(terms), len(byLabel))
 		}
+	}
+}
+
+// TestRunFieldTerms checks keyword-list terms that name a field against
+// a scan of the documents' values: entities and tags whole (any case,
+// wildcards and regular expressions over the lower-case value), names
+// by words.
+func TestRunFieldTerms(t *testing.T) {
+	phones := []string{"+254712345678", "+255754000111", "+84912345678"}
+	wallets := []string{"bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"}
+	names := []string{"ivory invoice.pdf", "Invoice ivory.pdf", "IMG_0001.JPG", "ivory-invoice-2.docx"}
+	rng := rand.New(rand.NewPCG(3, 9))
+	var docs []Doc
+	for i := range 300 {
+		d := Doc{Exhibit: fmt.Sprintf("EX-%d", 1+i%3), Ref: fmt.Sprintf("0/%d", i), Type: "file",
+			Name: names[rng.IntN(len(names))], Text: sentences[rng.IntN(len(sentences))]}
+		if rng.IntN(3) == 0 {
+			d.Entities = append(d.Entities, extract.Entity{Type: extract.Phone, Value: phones[rng.IntN(len(phones))]})
+		}
+		if rng.IntN(4) == 0 {
+			d.Entities = append(d.Entities, extract.Entity{Type: extract.Bitcoin, Value: wallets[rng.IntN(len(wallets))]})
+		}
+		if rng.IntN(5) == 0 {
+			d.Tags = []string{"Evidence"}
+		}
+		docs = append(docs, d)
+	}
+	list := "phone:+254712345678\nphone:+2557*\nWallets\tbitcoin:/bc1q.*/\nWallets\tbitcoin:1BoatSLRHtKNngkdXEeobR76b53LETtpyT\n" +
+		"entity:+84912345678\ntag:evidence\nname:ivory invoice\nname:invoice*\nphone:+1000\n"
+	terms, err := ParseTerms(strings.NewReader(list))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := openTest(t, docs)
+	got, err := ix.RunTerms(context.Background(), terms, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := func(d Doc, field string) []string {
+		var out []string
+		switch field {
+		case FieldTag:
+			out = slices.Clone(d.Tags)
+		case FieldName:
+			out = []string{d.Name}
+		default:
+			for _, e := range d.Entities {
+				if field == FieldEntity || e.Type == field {
+					out = append(out, e.Value)
+				}
+			}
+		}
+		for i := range out {
+			out[i] = strings.ToLower(out[i])
+		}
+		return out
+	}
+	hit := func(tm Term, d Doc) bool {
+		for _, v := range values(d, tm.Field) {
+			switch {
+			case tm.Field == FieldName && tm.Kind == TermWildcard:
+				if slices.ContainsFunc(bruteWords(v), func(w string) bool { return strings.HasPrefix(w, strings.TrimSuffix(tm.Text, "*")) }) {
+					return true
+				}
+			case tm.Field == FieldName:
+				if strings.Contains(strings.Join(bruteWords(v), " "), tm.Text) {
+					return true
+				}
+			case tm.Kind == TermRegexp:
+				if regexp.MustCompile("^(?:" + tm.Text + ")$").MatchString(v) {
+					return true
+				}
+			case tm.Kind == TermWildcard:
+				if strings.HasPrefix(v, strings.ToLower(strings.TrimSuffix(tm.Text, "*"))) {
+					return true
+				}
+			case v == strings.ToLower(tm.Text):
+				return true
+			}
+		}
+		return false
+	}
+	nonzero := 0
+	for _, th := range got {
+		var want uint64
+		for _, d := range docs {
+			if th.Term != nil && hit(*th.Term, d) ||
+				th.Term == nil && slices.ContainsFunc(terms, func(tm Term) bool { return tm.Label == th.Label && hit(tm, d) }) {
+				want++
+			}
+		}
+		if th.Total != want {
+			t.Errorf("%s %v: %d documents, scan %d", th.Label, th.Term, th.Total, want)
+		}
+		if want > 0 {
+			nonzero++
+		}
+	}
+	if len(got) != len(terms)+1 || nonzero != len(got)-1 {
+		t.Errorf("%d results, %d with hits: want %d, all but phone:+1000", len(got), nonzero, len(terms)+1)
 	}
 }

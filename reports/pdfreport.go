@@ -292,7 +292,7 @@ func (r *Findings) PDF() ([]byte, error) {
 		for _, th := range s.Terms {
 			term := "any term of the label"
 			if th.Term != nil {
-				term = th.Term.Text + " (" + th.Term.Kind + ")"
+				term = th.Term.Written() + " (" + th.Term.Kind + ")"
 			}
 			total := strconv.FormatUint(th.Total, 10)
 			if th.Total == 0 {

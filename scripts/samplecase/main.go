@@ -158,8 +158,10 @@ const (
 // keywords is the sample's keyword list, before [expand].
 const keywords = `# Keyword list for the sample case that scripts/samplecase writes.
 # Format: see index.ParseTerms and index/testdata/environmental-crime.terms
-# ("Label<TAB>term"). The Totoaba terms find nothing in the sample: a
-# report shows them with no hits rather than leaving them out.
+# ("Label<TAB>term"; "field:term" searches a field: the phone numbers and
+# wallets found in the files, tags, names). The Totoaba terms find
+# nothing in the sample: a report shows them with no hits rather than
+# leaving them out.
 Ivory	ivory
 Ivory	ivoire
 Ivory	marfil
@@ -183,6 +185,8 @@ Shark fin	鱼翅
 Vessel	"IMO {imo}"
 Container	/msku\d{7}/
 Wallet	{wallet}
+Wallet	bitcoin:{wallet}
+Suspect phone	phone:+254712345678
 Totoaba	totoaba
 Totoaba	fish maw
 `

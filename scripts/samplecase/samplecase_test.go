@@ -259,11 +259,14 @@ func TestSample(t *testing.T) {
 		kinds := map[string]int{}
 		for _, term := range terms {
 			kinds[term.Kind]++
+			if term.Field != "" {
+				kinds["field"]++
+			}
 			if term.Label == "Totoaba" && strings.Contains(strings.ToLower(cardText+laptopText), term.Text) {
 				t.Errorf("%q is meant to find nothing", term.Text)
 			}
 		}
-		if kinds[index.TermPhrase] == 0 || kinds[index.TermWildcard] == 0 || kinds[index.TermRegexp] == 0 {
+		if kinds[index.TermPhrase] == 0 || kinds[index.TermWildcard] == 0 || kinds[index.TermRegexp] == 0 || kinds["field"] == 0 {
 			t.Errorf("kinds of terms: %v", kinds)
 		}
 	})
