@@ -22,12 +22,14 @@ import (
 //	go test ./index/ -run '^$' -bench IndexAndSearch -benchtime 1x -v
 //
 // BenchmarkIndexAndSearch indexes generated documents (about 2 KB of
-// mixed-language text each) as the pipeline does (batches of
+// mixed-language text each, by default) as the pipeline does (batches of
 // [Batch.Full] size committed from two goroutines, under the soft memory
 // limit of process.Index), compacts the index, then times term and
-// phrase queries in four classes of document frequency. PANGOLIN_BENCH_DOCS sets the number of documents (100,000
-// by default); PANGOLIN_BENCH_MILLION=1 runs 1,000,000 (about 2 GB of
-// text: it takes a while and a few GB of disk).
+// phrase queries in four classes of document frequency.
+// PANGOLIN_BENCH_DOCS sets the number of documents (100,000 by default);
+// PANGOLIN_BENCH_MILLION=1 runs 1,000,000 (about 2 GB of text: it takes
+// a while and a few GB of disk); PANGOLIN_BENCH_KB the mean size of a
+// document's text in kilobytes (2 by default).
 //
 // It reports indexing throughput per second of wall time and per second
 // of CPU time (user and system, all goroutines: the machine may be
@@ -99,12 +101,21 @@ func benchText(rng *rand.Rand, size int) string {
 	return b.String()
 }
 
+// benchDocSize is the mean size of a generated document's text, in
+// bytes: 2,000, or PANGOLIN_BENCH_KB kilobytes.
+var benchDocSize = func() int {
+	if kb, err := strconv.Atoi(os.Getenv("PANGOLIN_BENCH_KB")); err == nil && kb > 0 {
+		return kb * 1000
+	}
+	return 2000
+}()
+
 func benchDocs(rng *rand.Rand, from, n int) ([]Doc, int) {
 	docs := make([]Doc, n)
 	total := 0
 	for i := range docs {
 		id := from + i
-		text := benchText(rng, 1800+rng.IntN(400))
+		text := benchText(rng, benchDocSize*9/10+rng.IntN(benchDocSize/5))
 		total += len(text)
 		docs[i] = Doc{
 			Exhibit: fmt.Sprintf("EX-%03d", id%20), Ref: fmt.Sprintf("0/%d", id), Path: fmt.Sprintf("/data/user/%d/file%d.txt", id%97, id),
