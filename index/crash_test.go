@@ -101,6 +101,23 @@ func TestCrash(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A phrase finds what a scan of the committed documents finds:
+		// those committed before the common words were chosen (marked)
+		// and after (with pairs) alike.
+		docs, phrase := genDocs(crashBatch*1000, 3), Term{Kind: TermPhrase, Text: "tonnes of ivory"}
+		var want uint64
+		for i := range int(n) {
+			if bruteMatch(phrase, docs[i%len(docs)].Text) {
+				want++
+			}
+		}
+		rp, err := ix.Search(context.Background(), Query{Text: `"` + phrase.Text + `"`})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rp.Total != want || want == 0 {
+			t.Errorf("round %d: %q: %d hits, scan %d", round, phrase.Text, rp.Total, want)
+		}
 		// And indexing goes on.
 		b := ix.NewBatch()
 		b.Add(Doc{Exhibit: "EX-9", Ref: "0/0", Text: "ivory after the crash"})
