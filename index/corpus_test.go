@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -90,6 +91,51 @@ func TestCorpusRecall(t *testing.T) {
 	}
 	if tried < 300 || share < 0.99 {
 		t.Errorf("recall %.3f over %d documents, want at least 0.99", share, tried)
+	}
+
+	// Phrases: two words standing together in a document, both common
+	// (their pair is indexed) where the document has such words, find it.
+	common, _ := ix.pairs.forQuery()
+	found, tried, paired := 0, 0, 0
+	missed = nil
+	for _, d := range docs {
+		ws := bruteWords(d.Text)
+		var phrase string
+		for i := 0; i+1 < len(ws); i++ {
+			a, b := ws[i], ws[i+1]
+			if !allLetters(bruteFold(a)) || !allLetters(bruteFold(b)) || spaceless(a) || spaceless(b) {
+				continue
+			}
+			if common.has(bruteFold(a)) && common.has(bruteFold(b)) {
+				phrase = a + " " + b
+				paired++
+				break
+			}
+			if phrase == "" {
+				phrase = a + " " + b
+			}
+		}
+		if phrase == "" {
+			continue
+		}
+		tried++
+		r, err := ix.Search(context.Background(), Query{Text: `"` + phrase + `"`, Exhibits: []string{d.Exhibit}, Limit: MaxLimit})
+		if err != nil {
+			t.Fatalf("%s: %v", phrase, err)
+		}
+		if slices.ContainsFunc(r.Hits, func(h Hit) bool { return h.Ref == d.Ref }) {
+			found++
+		} else {
+			missed = append(missed, d.Ref+": "+phrase)
+		}
+	}
+	share = float64(found) / float64(max(tried, 1))
+	t.Logf("phrases: %d of %d documents found (%.1f%%), %d by a pair of common words (%d common words)", found, tried, 100*share, paired, len(common))
+	if len(missed) > 0 {
+		t.Logf("missed: %q", missed[:min(len(missed), 20)])
+	}
+	if tried < 300 || share < 0.99 {
+		t.Errorf("phrase recall %.3f over %d documents, want at least 0.99", share, tried)
 	}
 }
 

@@ -24,9 +24,9 @@ import (
 // word or pair, which are few even when its words are everywhere.
 //
 // Which words are common is chosen once, from the first batch that
-// brings the index to pairSample documents with text: the words in at
-// least half of that batch's texts (as function words are in long enough
-// texts). The choice is recorded in the index, and every document
+// brings the index to pairSample documents with text: the words in a
+// third of that batch's texts, and the function words ("of", "the",
+// "de", "ya") in a tenth. The choice is recorded in the index, and every document
 // committed afterwards has the pairs of exactly those words, which is
 // what lets a query use them. Documents with text committed before the
 // choice are marked (field "nopairs"), and a phrase looks for itself in
@@ -55,14 +55,30 @@ const (
 const pairsKey = "pangolin.pairs"
 
 // The choice of the common words: once pairSample documents with text
-// are committed, from the batch that brings them there: the words in
-// half of its texts, at most pairMax, looking at the first
+// are committed, from the batch that brings them there: the words in a
+// third of its texts, and the function words (of the languages of
+// stopLists) in a tenth, at most pairMax, looking at the first
 // pairScanBytes of each text.
 const (
-	pairSample    = 500
-	pairMax       = 1000
-	pairScanBytes = 64 << 10
+	pairSample        = 500
+	pairShare         = 3
+	pairShareFunction = 10
+	pairMax           = 1000
+	pairScanBytes     = 64 << 10
 )
+
+// functionTerms are the terms the text analyzer makes of the function
+// words of stopLists.
+var functionTerms = sync.OnceValue(func() map[string]bool {
+	a := NewTextAnalyzer()
+	m := map[string]bool{}
+	for w := range stopWords() {
+		for _, t := range a.Analyze([]byte(w)) {
+			m[string(t.Term)] = true
+		}
+	}
+	return m
+})
 
 // pairState is what an open index knows of its common words.
 type pairState struct {
@@ -171,7 +187,8 @@ func (w pairWords) encode() []byte {
 func pairTerm(a, b string) string { return a + " " + b }
 
 // choosePairWords returns the words of the text analyzer that are in at
-// least half of the texts of docs, at most pairMax, the most frequent.
+// least one in pairShare of the texts of docs, or function words in one
+// in pairShareFunction, at most pairMax, the most frequent.
 func choosePairWords(docs []Doc) pairWords {
 	a := NewTextAnalyzer()
 	w := pairWords{}
@@ -195,10 +212,10 @@ func choosePairWords(docs []Doc) pairWords {
 			}
 		}
 	}
-	least := max(1, (texts+1)/2)
+	function := functionTerms()
 	var frequent []string
 	for t, n := range df {
-		if n >= least {
+		if n*pairShare >= texts || function[t] && n*pairShareFunction >= texts {
 			frequent = append(frequent, t)
 		}
 	}
