@@ -128,14 +128,14 @@
 // Measured with BenchmarkIndexAndSearch on generated documents of 2 KB,
 // on two cores, committing as process.Index does: at 100,000 documents
 // indexing runs at about 3.5 MB of text a second (1.8 MB per CPU
-// second) and [Index.Compact] then takes 15 s; the index is 1.3 times
+// second) and [Index.Compact] then takes 15 s; the index is 1.35 times
 // its text; a word found in under 5% of the documents takes under 2 ms
 // (95th percentile), in 5 to 50% 5 ms, in more 10 ms, and phrases up to
-// 25 ms. At 1,000,000 documents indexing runs at about 3.1 MB/s, Compact
-// takes 2.5 minutes and the index is 1.25 times its text; words take up
-// to 10 ms in under 5% of the documents, 50 ms in up to half and about
-// 100 ms in more; phrases of common words (pairs) some 60 ms, and
-// phrases with a word in a few percent of the documents up to 200 ms
+// 20 ms. At 1,000,000 documents indexing runs at about 3 MB/s, Compact
+// takes 2.5 minutes and the index is 1.3 times its text; words take up
+// to 10 ms in under 5% of the documents, 50 ms in up to half and 90 to
+// 125 ms in more; phrases of common words (pairs) some 55 ms, and
+// phrases with a word in a few percent of the documents up to 250 ms
 // (95th percentile: every document holding all the words is read word
 // by word). Committing holds memory in proportion to a batch's text
 // (see [Batch.Full]); the segments' files are mapped in memory.
