@@ -184,16 +184,14 @@ func (ix *Index) termQuery(t Term) query.Query {
 		q.SetField(field)
 		return q
 	}
-	terms := ix.terms(field, t.Text)
-	if len(terms) == 1 {
+	switch terms := ix.terms(field, t.Text); len(terms) {
+	case 0:
+		return query.NewMatchNoneQuery()
+	case 1:
 		if uq := unigram(field, terms[0], nil); uq != nil {
 			return uq
 		}
-	}
-	if len(terms) <= 1 {
-		q := query.NewMatchQuery(t.Text)
-		q.SetField(field)
-		return q
+		return fieldTerm(field, terms[0], nil)
 	}
 	return ix.phrase(field, t.Text, nil)
 }
