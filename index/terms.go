@@ -247,7 +247,7 @@ func (ix *Index) RunTerms(ctx context.Context, terms []Term, exhibits []string) 
 		if _, ok := byLabel[t.Label]; !ok {
 			labels = append(labels, t.Label)
 		}
-		byLabel[t.Label] = append(byLabel[t.Label], ix.termQuery(*t))
+		byLabel[t.Label] = append(byLabel[t.Label], q)
 	}
 	for _, l := range labels {
 		if len(byLabel[l]) < 2 {

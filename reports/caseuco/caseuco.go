@@ -238,12 +238,18 @@ func (x *writer) list(ids ...string) {
 
 // org returns the organisation of that name, written on first use.
 func (x *writer) org(name string) string {
-	if id, ok := x.orgs[name]; ok {
+	return x.named(x.orgs, "organization", "uco-identity:Organization", name)
+}
+
+// named returns the node of type typ that has only a name, from seen
+// (by name) or written now under an id of kind.
+func (x *writer) named(seen map[string]string, kind, typ, name string) string {
+	if id, ok := seen[name]; ok {
 		return id
 	}
-	id := x.ids.id("organization", name, name)
-	x.orgs[name] = id
-	x.begin(id, "uco-identity:Organization")
+	id := x.ids.id(kind, name, name)
+	seen[name] = id
+	x.begin(id, typ)
 	x.e.prop("uco-core:name", name)
 	x.end()
 	return id
@@ -741,15 +747,7 @@ func (x *writer) host(name string) (computer, location string) {
 // place returns the location an entry's "location" attribute names,
 // written on first use.
 func (x *writer) place(name string) string {
-	if id, ok := x.places[name]; ok {
-		return id
-	}
-	id := x.ids.id("place", name, name)
-	x.places[name] = id
-	x.begin(id, "uco-location:Location")
-	x.e.prop("uco-core:name", name)
-	x.end()
-	return id
+	return x.named(x.places, "place", "uco-location:Location", name)
 }
 
 // artefactKey orders artefacts and their metadata as the catalogue does:
